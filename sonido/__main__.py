@@ -1,0 +1,3 @@
+from sonido.cli import main
+
+raise SystemExit(main())

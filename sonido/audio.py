@@ -1,0 +1,242 @@
+"""Audio I/O: load, save, resample, downmix, and windowed chunking with overlap-add.
+
+Shapes: a waveform is ``[C, T]`` (channels, samples); batched audio is ``[B, C, T]``.
+Every failure to read or write audio raises :class:`AudioError`, whose message names the
+file and the problem, never a bare error from libsndfile.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+import torch
+
+MAX_CHANNELS = 8
+"""More channels than this is treated as a mistake (e.g. a transposed array)."""
+
+
+class AudioError(Exception):
+    """Audio that cannot be read, written or used; the message names the file and why."""
+
+    def __init__(self, path: str | os.PathLike | None, problem: str):
+        self.path = None if path is None else str(path)
+        self.problem = problem
+        super().__init__(problem if path is None else f"{path}: {problem}")
+
+
+def _wav_truncation(path: Path) -> str | None:
+    """Return a message if a RIFF/WAVE file's data chunk is shorter than its header says.
+
+    libsndfile silently reads what is there, so a cut-off download would otherwise load
+    as a shorter clip.
+    """
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return None
+        size = path.stat().st_size
+        while True:
+            chunk = f.read(8)
+            if len(chunk) < 8:
+                return None
+            cid, clen = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if cid == b"data":
+                have = size - f.tell()
+                # 0 and 0xFFFFFFFF mark streamed files whose size was never filled in.
+                if clen not in (0, 0xFFFFFFFF) and have < clen:
+                    return f"truncated data: header declares {clen} bytes of samples, file holds {have}"
+                return None
+            f.seek(clen + (clen & 1), os.SEEK_CUR)
+
+
+def info(path: str | os.PathLike) -> sf._SoundFileInfo:
+    """Header information (rate, channels, frames) of an audio file, with clear errors."""
+    path = Path(path)
+    if not path.exists():
+        raise AudioError(path, "no such file")
+    if path.is_dir():
+        raise AudioError(path, "is a directory, not an audio file")
+    if path.stat().st_size == 0:
+        raise AudioError(path, "empty file (0 bytes)")
+    try:
+        meta = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError) as err:
+        raise AudioError(path, f"unsupported format or corrupt header ({err})") from None
+    if meta.samplerate <= 0:
+        raise AudioError(path, f"invalid sample rate {meta.samplerate}")
+    if meta.channels <= 0:
+        raise AudioError(path, "header declares no channels")
+    if meta.channels > MAX_CHANNELS:
+        raise AudioError(path, f"{meta.channels} channels; at most {MAX_CHANNELS} are supported")
+    return meta
+
+
+def load(
+    path: str | os.PathLike, sample_rate: int | None = None, mono: bool = False
+) -> tuple[torch.Tensor, int]:
+    """Read an audio file (wav, flac, ogg, mp3, ... whatever libsndfile reads).
+
+    Args:
+        path: the file.
+        sample_rate: resample to this rate (soxr, high quality); ``None`` keeps the file's.
+        mono: average the channels into one.
+
+    Returns:
+        ``(audio, rate)``: float32 tensor ``[C, T]`` (``C == 1`` if ``mono``) and its rate.
+
+    Raises:
+        AudioError: missing, empty, corrupt, truncated, non-finite or >8-channel audio.
+    """
+    path = Path(path)
+    meta = info(path)
+    if meta.frames == 0:
+        raise AudioError(path, "contains no samples (zero-length audio)")
+    if meta.format == "WAV" or meta.format == "WAVEX":
+        problem = _wav_truncation(path)
+        if problem:
+            raise AudioError(path, problem)
+    try:
+        data, rate = sf.read(str(path), dtype="float32", always_2d=True)  # [T, C]
+    except (sf.LibsndfileError, RuntimeError) as err:
+        raise AudioError(path, f"cannot decode samples ({err})") from None
+    if data.shape[0] == 0:
+        raise AudioError(path, "contains no samples (zero-length audio)")
+    # Some containers (mp3, ogg) only estimate their length: only a WAV/FLAC shortfall counts.
+    if meta.format in ("FLAC", "AIFF") and 0 < meta.frames and data.shape[0] < meta.frames:
+        raise AudioError(path, f"truncated data: {data.shape[0]} of {meta.frames} frames readable")
+    if not np.isfinite(data).all():
+        raise AudioError(path, "contains NaN or Inf samples")
+    audio = torch.from_numpy(np.ascontiguousarray(data.T))  # [C, T]
+    if mono:
+        audio = downmix(audio)
+    if sample_rate is not None and sample_rate != rate:
+        audio = resample(audio, rate, sample_rate)
+        rate = sample_rate
+    return audio, int(rate)
+
+
+def save(
+    path: str | os.PathLike,
+    audio: torch.Tensor | np.ndarray,
+    sample_rate: int,
+    subtype: str | None = None,
+) -> Path:
+    """Write ``audio`` ``[C, T]`` (or ``[T]``) atomically: a temp file, then a rename.
+
+    A reader never sees a half-written file, and an interrupted write leaves any earlier
+    file in place. ``subtype`` is a libsndfile subtype (``"PCM_16"``, ``"FLOAT"``, ...);
+    the default is the format's default (16-bit PCM for WAV).
+    """
+    path = Path(path)
+    data = audio.detach().cpu().numpy() if isinstance(audio, torch.Tensor) else np.asarray(audio)
+    if data.ndim == 1:
+        data = data[None]
+    if data.ndim != 2:
+        raise AudioError(path, f"expected audio [C, T] or [T], got shape {tuple(data.shape)}")
+    if data.shape[0] > MAX_CHANNELS:
+        raise AudioError(path, f"{data.shape[0]} channels; expected [C, T] with C <= {MAX_CHANNELS}")
+    if sample_rate <= 0:
+        raise AudioError(path, f"invalid sample rate {sample_rate}")
+    if not np.isfinite(data).all():
+        raise AudioError(path, "refusing to write NaN or Inf samples")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The temp name keeps the extension: soundfile picks the format from it.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        sf.write(tmp, data.T, sample_rate, subtype=subtype)
+        os.replace(tmp, path)
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as err:
+        raise AudioError(path, f"cannot write ({err})") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def resample(audio: torch.Tensor, orig_rate: int, target_rate: int) -> torch.Tensor:
+    """Resample ``[..., T]`` from ``orig_rate`` to ``target_rate`` with soxr (VHQ)."""
+    if orig_rate <= 0 or target_rate <= 0:
+        raise AudioError(None, f"invalid sample rates {orig_rate} -> {target_rate}")
+    if orig_rate == target_rate:
+        return audio
+    lead = audio.shape[:-1]
+    flat = audio.reshape(-1, audio.shape[-1]).detach().cpu().numpy().astype(np.float32)  # [N, T]
+    out = soxr.resample(flat.T, orig_rate, target_rate, quality="VHQ")  # [T', N]
+    out = np.ascontiguousarray(np.asarray(out, dtype=np.float32).reshape(-1, flat.shape[0]).T)
+    return torch.from_numpy(out).reshape(*lead, -1).to(audio.device)
+
+
+def downmix(audio: torch.Tensor) -> torch.Tensor:
+    """Average channels: ``[C, T] -> [1, T]`` or ``[B, C, T] -> [B, 1, T]``."""
+    if audio.dim() not in (2, 3):
+        raise AudioError(None, f"downmix expects [C, T] or [B, C, T], got shape {tuple(audio.shape)}")
+    return audio.mean(dim=-2, keepdim=True)
+
+
+@dataclass(frozen=True)
+class Chunks:
+    """Overlapping windows cut from a signal by :func:`chunk`.
+
+    Attributes:
+        frames: ``[..., N, size]`` the windows (the last one zero-padded).
+        hop: distance between window starts, in samples.
+        length: the original signal length ``T``.
+    """
+
+    frames: torch.Tensor
+    hop: int
+    length: int
+
+    @property
+    def size(self) -> int:
+        return self.frames.shape[-1]
+
+
+def chunk(audio: torch.Tensor, size: int, overlap: int) -> Chunks:
+    """Cut ``audio [..., T]`` into windows of ``size`` samples overlapping by ``overlap``.
+
+    Windows start at ``0, hop, 2·hop, ...`` with ``hop = size - overlap``, and cover the
+    whole signal (the tail is zero-padded). A signal of at most ``size`` samples gives
+    one window.
+    """
+    if size <= 0 or overlap < 0 or overlap >= size:
+        raise ValueError(f"need size > overlap >= 0, got size={size}, overlap={overlap}")
+    length = audio.shape[-1]
+    if length == 0:
+        raise AudioError(None, "cannot chunk zero-length audio")
+    hop = size - overlap
+    n = max(1, -(-(length - overlap) // hop)) if length > size else 1
+    padded = torch.nn.functional.pad(audio, (0, (n - 1) * hop + size - length))
+    frames = padded.unfold(-1, size, hop)  # [..., N, size]
+    return Chunks(frames=frames.contiguous(), hop=hop, length=length)
+
+
+def overlap_add(frames: torch.Tensor, hop: int, length: int) -> torch.Tensor:
+    """Inverse of :func:`chunk`: cross-fade windows ``[..., N, size]`` back into ``[..., T]``.
+
+    Overlaps are blended with linear cross-fades whose weights are normalised to sum to
+    one at every sample, so chunking then overlap-adding unprocessed windows returns
+    the signal exactly; processed windows are blended smoothly across the seams.
+    """
+    *lead, n, size = frames.shape
+    overlap = size - hop
+    ramp = torch.ones(size, dtype=frames.dtype, device=frames.device)
+    if overlap > 0:
+        fade = torch.arange(1, overlap + 1, dtype=frames.dtype, device=frames.device) / (overlap + 1)
+        ramp[:overlap] = fade
+        ramp[-overlap:] = torch.minimum(ramp[-overlap:], fade.flip(0))
+    total = (n - 1) * hop + size
+    out = frames.new_zeros(*lead, total)
+    weight = frames.new_zeros(total)
+    for i in range(n):
+        out[..., i * hop : i * hop + size] += frames[..., i, :] * ramp
+        weight[i * hop : i * hop + size] += ramp
+    return (out / weight)[..., :length]

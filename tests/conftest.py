@@ -1,0 +1,17 @@
+import numpy as np
+import pytest
+import soundfile as sf
+
+
+@pytest.fixture
+def tone():
+    """A function writing a sine clip: (path, seconds, rate, channels) -> path."""
+
+    def write(path, seconds=0.5, rate=22050, channels=1, freq=440.0):
+        t = np.arange(int(seconds * rate)) / rate
+        data = np.stack([0.3 * np.sin(2 * np.pi * freq * (c + 1) * t) for c in range(channels)], axis=1)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sf.write(str(path), data.astype(np.float32), rate)
+        return path
+
+    return write
