@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST_VERSION = 1
 SPLITS = ("train", "valid", "test")
+MAX_LEADING_FAILURES = 16
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,18 @@ class CorpusConfig:
     drum_share: float = 0.35
     tail_seconds: float = 1.0
     split: tuple[float, float, float] = (0.8, 0.1, 0.1)
+
+    def __post_init__(self):
+        if not 4000 <= self.sample_rate <= 192000:
+            raise ValueError(f"sample_rate must be within 4000..192000 Hz, got {self.sample_rate}")
+        if self.pieces is not None and self.pieces < 1:
+            raise ValueError(f"pieces must be at least 1, got {self.pieces}")
+        if self.max_seconds is not None and self.max_seconds <= 0:
+            raise ValueError(f"max_seconds must be positive, got {self.max_seconds}")
+        if not 0 <= self.drum_share <= 1 or self.tail_seconds < 0:
+            raise ValueError("drum_share must be in [0, 1] and tail_seconds >= 0")
+        if len(self.split) != 3 or min(self.split) < 0 or abs(sum(self.split) - 1) > 1e-6:
+            raise ValueError(f"split fractions must be three non-negative numbers summing to 1, got {self.split}")
 
     @classmethod
     def preset(cls, size: str, **overrides: Any) -> CorpusConfig:
@@ -180,8 +193,15 @@ def build_corpus(out: str | os.PathLike, config: CorpusConfig, jobs: int | None 
                     atomic_write_json(skipped_path, skipped)
             done_ok = ok_prefix()
             bar.update(task, completed=done_ok)
-        for fut in pending:
-            fut.cancel()
+            fresh = [r for i, r in results.items() if candidates[i].id not in known_bad]
+            if len(fresh) >= MAX_LEADING_FAILURES and not any(st == "ok" for st, _ in fresh):
+                # A broken renderer or environment, not a bad piece: stop instead of trying them all.
+                for fut in pending:
+                    fut.cancel()
+                raise RuntimeError(f"the first {len(fresh)} pieces all failed; last reason: {fresh[-1][1]}")
+        for fut, i in pending.items():  # started past the target: let them finish, then drop
+            if not fut.cancel():
+                results[i] = fut.result()
 
     kept: list[dict] = []
     for i in sorted(results):

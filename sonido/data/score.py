@@ -113,6 +113,10 @@ def collection_sources(collection: Collection) -> list[ScoreSource]:
         for path in sorted((root / directory).rglob("*")):
             if path.suffix not in collection.suffixes or not path.is_file():
                 continue
+            # The same piece can ship twice (.xml and .mxl): keep the preferred suffix only.
+            preferred = [path.with_suffix(x) for x in collection.suffixes[: collection.suffixes.index(path.suffix)]]
+            if any(p.exists() for p in preferred):
+                continue
             rel = path.relative_to(root).as_posix()
             composer = "traditional" if directory in TRADITIONAL else directory
             if path.suffix == ".abc":
