@@ -37,6 +37,46 @@ def _boost(args: argparse.Namespace) -> int:
     return 0
 
 
+def _codec_train(args: argparse.Namespace) -> int:
+    from sonido.train.codec import train_codec
+
+    model_overrides = {"quantizer": args.quantizer} if args.quantizer else {}
+    train_overrides = {"max_steps": args.max_steps} if args.max_steps else {}
+    path = train_codec(
+        args.data, args.out, preset=args.preset, model_overrides=model_overrides, train_overrides=train_overrides,
+        max_minutes=args.max_minutes, devices=args.devices, strategy=args.strategy, accelerator=args.accelerator,
+        resume=args.resume, init=args.init,
+    )  # fmt: skip
+    print(f"model: {path}")
+    return 0
+
+
+def _encode(args: argparse.Namespace) -> int:
+    from sonido import codec
+    from sonido.codec.stream import encode_file
+
+    model = codec.load(args.model)
+    tokens = encode_file(model, args.input, window=args.window, overlap=args.overlap)
+    tokens.save(args.output, model=str(args.model), sample_rate=model.sample_rate)
+    print(f"wrote {args.output}: top {tokens.top.shape[-1]}, mid {tokens.mid.shape[-1]}, bottom {tokens.bottom.shape[-1]} tokens")
+    return 0
+
+
+def _decode(args: argparse.Namespace) -> int:
+    from sonido import codec
+    from sonido.audio import save
+    from sonido.codec.stream import decode_windowed
+    from sonido.codec.tokenizer import Tokens
+
+    model = codec.load(args.model)
+    tokens, _ = Tokens.load(args.input)
+    levels = tuple(x.strip() for x in args.levels.split(","))
+    audio = decode_windowed(model, tokens, levels, window=args.window, overlap=args.overlap)
+    save(args.output, audio[0].clamp(-1, 1), model.sample_rate)
+    print(f"wrote {args.output} ({audio.shape[-1] / model.sample_rate:.2f} s from {'+'.join(levels)})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sonido", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -55,6 +95,33 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     build.set_defaults(func=_corpus_build)
+
+    codec = sub.add_parser("codec", help="the HQ-VAE codec")
+    codec_sub = codec.add_subparsers(dest="codec_command", required=True)
+    train = codec_sub.add_parser("train", help="train a codec with Lightning")
+    train.add_argument("--preset", default="tiny", help="sonido/configs/codec/<preset>.json")
+    train.add_argument("--data", type=Path, required=True, help="the embedded corpus or any folder of audio")
+    train.add_argument("--out", type=Path, required=True, help="run folder (checkpoints, logs, model)")
+    train.add_argument("--max-minutes", type=float, default=None)
+    train.add_argument("--max-steps", type=int, default=None)
+    train.add_argument("--quantizer", choices=["stochastic", "ema"], default=None, help="override the preset's")
+    train.add_argument("--devices", default=1, type=lambda v: v if v == "auto" else int(v))
+    train.add_argument("--strategy", default="auto", help="Lightning strategy, e.g. ddp, fsdp")
+    train.add_argument("--accelerator", default="auto")
+    train.add_argument("--resume", action="store_true", help="continue from OUT/checkpoints/last.ckpt")
+    train.add_argument("--init", default=None, help="start from a pretrained codec (folder or name)")
+    train.set_defaults(func=_codec_train)
+
+    for name, func, helptext in (("encode", _encode, "audio file -> tokens.npz"), ("decode", _decode, "tokens.npz -> audio")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("input", type=Path)
+        p.add_argument("-m", "--model", default="sonido-tiny", help="codec folder or registered name")
+        p.add_argument("-o", "--output", type=Path, required=True)
+        p.add_argument("--window", type=int, default=1024, help="top frames per window (bounded memory)")
+        p.add_argument("--overlap", type=int, default=64, help="top frames shared by neighbouring windows")
+        if name == "decode":
+            p.add_argument("--levels", default="top,mid,bottom", help="top | top,mid | top,mid,bottom")
+        p.set_defaults(func=func)
 
     boost = sub.add_parser("boost", help="the main job on the embedded default data")
     boost.add_argument("--data", type=Path, default=DEFAULT_CORPUS, help="where the tiny corpus lives")

@@ -152,8 +152,7 @@ def build_corpus(out: str | os.PathLike, config: CorpusConfig, jobs: int | None 
     candidates = candidate_order(config.seed)
     target = len(candidates) if config.pieces is None else config.pieces
     skipped_path = root / "skipped.json"
-    known_bad: dict[str, str] = json.loads(skipped_path.read_text()) if skipped_path.exists() else {}
-    skipped = dict(known_bad)
+    skipped: dict[str, str] = {}  # failures are retried on resume: a fixed bug should count
 
     results: dict[int, tuple[str, Any]] = {}
     jobs = jobs or os.cpu_count() or 1
@@ -174,11 +173,7 @@ def build_corpus(out: str | os.PathLike, config: CorpusConfig, jobs: int | None 
 
         while done_ok < target and (nxt < len(candidates) or pending):
             while nxt < len(candidates) and len(pending) < 2 * jobs and ok_prefix() + len(pending) < target + jobs:
-                src = candidates[nxt]
-                if src.id in known_bad:
-                    results[nxt] = ("skip", known_bad[src.id])
-                else:
-                    pending[pool.submit(_render_one, src, config, root)] = nxt
+                pending[pool.submit(_render_one, candidates[nxt], config, root)] = nxt
                 nxt += 1
             if not pending:
                 done_ok = ok_prefix()
@@ -193,12 +188,11 @@ def build_corpus(out: str | os.PathLike, config: CorpusConfig, jobs: int | None 
                     atomic_write_json(skipped_path, skipped)
             done_ok = ok_prefix()
             bar.update(task, completed=done_ok)
-            fresh = [r for i, r in results.items() if candidates[i].id not in known_bad]
-            if len(fresh) >= MAX_LEADING_FAILURES and not any(st == "ok" for st, _ in fresh):
+            if len(results) >= MAX_LEADING_FAILURES and not any(st == "ok" for st, _ in results.values()):
                 # A broken renderer or environment, not a bad piece: stop instead of trying them all.
                 for fut in pending:
                     fut.cancel()
-                raise RuntimeError(f"the first {len(fresh)} pieces all failed; last reason: {fresh[-1][1]}")
+                raise RuntimeError(f"the first {len(results)} pieces all failed; last: {results[max(results)][1]}")
         for fut, i in pending.items():  # started past the target: let them finish, then drop
             if not fut.cancel():
                 results[i] = fut.result()

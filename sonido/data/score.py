@@ -165,11 +165,20 @@ def _mir_eval_key(k) -> str:
     return f"{tonic} {k.mode}"
 
 
-def _strip_repeats(score) -> None:
-    from music21 import bar, repeat
+def _repair(score) -> None:
+    """Fix what makes music21's MIDI export fail: badly formed repeats (drop the repeat
+    marks) and one object placed in two measures (ABC files do this with time signatures;
+    keep the first placement)."""
+    from music21 import bar, meter, repeat
 
     for el in list(score.recurse().getElementsByClass((bar.Repeat, repeat.RepeatMark))):
         el.activeSite.remove(el)
+    seen = set()
+    for measure_or_part in list(score.recurse(streamsOnly=True)):
+        for el in list(measure_or_part.getElementsByClass(meter.TimeSignature)):
+            if id(el) in seen:
+                measure_or_part.remove(el)
+            seen.add(id(el))
 
 
 def _to_midi(score):
@@ -202,7 +211,9 @@ def load_score(source: ScoreSource, tempo: float, max_seconds: float | None) -> 
     parts = list(score.parts) if score.parts else [score]
 
     sigs = list(score.flatten().getElementsByClass(meter.TimeSignature))
-    ts = (sigs[0].numerator, sigs[0].denominator) if sigs else (4, 4)
+    # The most frequent signature, not the first: ABC pickups often open with e.g. 1/4.
+    pairs = [(t.numerator, t.denominator) for t in sigs]
+    ts = max(pairs, key=pairs.count) if pairs else (4, 4)
     if max_seconds is not None:
         # Crop in measures first (with room for tempo slack) so long movements stay cheap.
         quarters = max_seconds * tempo / 60.0
@@ -222,8 +233,7 @@ def load_score(source: ScoreSource, tempo: float, max_seconds: float | None) -> 
     try:
         pm = _to_midi(score)
     except Exception:
-        # Badly formed repeats are the usual culprit: drop them and try once more.
-        _strip_repeats(score)
+        _repair(score)
         pm = _to_midi(score)
 
     names = [p.partName or "" for p in parts]

@@ -1,0 +1,1 @@
+"""Training loops, one Lightning module per model family. Nothing outside imports train/."""

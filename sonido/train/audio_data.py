@@ -1,0 +1,119 @@
+"""Audio for training: every file decoded once into memory, random crops served from it.
+
+``collect_audio(DIR)`` understands the embedded corpus (its manifest's splits) and any
+folder of audio files (a seeded 5 % of the files is held out for validation).
+Unreadable files are skipped with their reason logged, never crash a run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from sonido.audio import AudioError, load
+
+log = logging.getLogger(__name__)
+AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff"}
+
+
+@dataclass(frozen=True)
+class AudioFiles:
+    """Train and validation file lists."""
+
+    train: list[Path]
+    valid: list[Path]
+
+
+def collect_audio(root: str | Path, holdout: float = 0.05) -> AudioFiles:
+    """Mixes of the corpus' train/valid splits, or every audio file under ``root``."""
+    root = Path(root)
+    manifest = root / "manifest.json"
+    if manifest.exists():
+        pieces = json.loads(manifest.read_text())["pieces"]
+        return AudioFiles(
+            train=[root / p["mix"] for p in pieces if p["split"] == "train"],
+            valid=[root / p["mix"] for p in pieces if p["split"] == "valid"],
+        )
+    if not root.is_dir():
+        raise FileNotFoundError(f"no such data folder: {root}")
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file())
+    if not files:
+        raise FileNotFoundError(f"no audio files ({', '.join(sorted(AUDIO_SUFFIXES))}) under {root}")
+    # Stable hash per file name: adding files never moves an old file between splits.
+    is_valid = [zlib.crc32(p.relative_to(root).as_posix().encode()) % 1000 < holdout * 1000 for p in files]
+    valid = [p for p, v in zip(files, is_valid) if v] or files[-1:]
+    return AudioFiles(train=[p for p, v in zip(files, is_valid) if not v] or files, valid=valid)
+
+
+def read_all(files: list[Path], sample_rate: int) -> list[np.ndarray]:
+    """Decode each file once (mono, at ``sample_rate``) into int16 arrays; skip bad ones."""
+    out, bad = [], 0
+    for f in files:
+        try:
+            audio, _ = load(f, sample_rate=sample_rate, mono=True)
+        except AudioError as err:
+            log.warning("skipping %s", err)
+            bad += 1
+            continue
+        out.append(np.round(audio[0].clamp(-1, 1).numpy() * 32767).astype(np.int16))
+    if not out:
+        raise FileNotFoundError(f"none of {len(files)} audio files could be read")
+    if bad:
+        log.warning("skipped %d unreadable files of %d", bad, len(files))
+    return out
+
+
+class RandomCrops(Dataset):
+    """Crops ``[1, segment]`` drawn uniformly over all audio (long files weigh more).
+
+    Item ``i`` of epoch ``e`` is a pure function of ``(seed, e, i)``: a resumed run sees the
+    same stream. Near-silent crops are redrawn (up to 10 times).
+    """
+
+    def __init__(self, clips: list[np.ndarray], segment: int, length: int, seed: int = 0):
+        self.clips = [c if len(c) >= segment else np.pad(c, (0, segment - len(c))) for c in clips]
+        self.segment, self.length, self.seed, self.epoch = segment, length, seed, 0
+        sizes = np.array([len(c) - segment + 1 for c in self.clips], dtype=np.float64)
+        self.weights = sizes / sizes.sum()
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        rng = np.random.default_rng([self.seed, self.epoch, index])
+        for _ in range(10):
+            clip = self.clips[rng.choice(len(self.clips), p=self.weights)]
+            start = int(rng.integers(0, len(clip) - self.segment + 1))
+            crop = clip[start : start + self.segment]
+            if np.abs(crop).max() > 100:  # about -50 dBFS
+                break
+        return torch.from_numpy(crop.astype(np.float32) / 32767)[None]
+
+
+class FixedCrops(Dataset):
+    """Validation: evenly spaced crops, the same every time."""
+
+    def __init__(self, clips: list[np.ndarray], segment: int, count: int):
+        self.items = []
+        per = max(1, -(-count // len(clips)))
+        for c in clips:
+            c = c if len(c) >= segment else np.pad(c, (0, segment - len(c)))
+            for s in np.linspace(0, len(c) - segment, per).astype(int):
+                self.items.append(c[s : s + segment])
+        self.items = self.items[:count]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        return torch.from_numpy(self.items[index].astype(np.float32) / 32767)[None]
