@@ -80,8 +80,9 @@ class HQVAEConfig:
 
 
 def load_preset(name: str) -> dict[str, Any]:
-    """A codec preset file: ``{"model": {...}, "train": {...}, "notes": ...}``."""
-    path = PRESET_DIR / f"{name}.json"
+    """A codec preset: a name in ``sonido/configs/codec/`` or a path to such a JSON file,
+    ``{"model": {...}, "train": {...}, "notes": ...}``."""
+    path = Path(name) if name.endswith(".json") else PRESET_DIR / f"{name}.json"
     if not path.exists():
         known = sorted(p.stem for p in PRESET_DIR.glob("*.json"))
         raise ValueError(f"unknown codec preset {name!r}; known: {known}")

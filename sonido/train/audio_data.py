@@ -52,7 +52,7 @@ def collect_audio(root: str | Path, holdout: float = 0.05) -> AudioFiles:
     return AudioFiles(train=[p for p, v in zip(files, is_valid) if not v] or files, valid=valid)
 
 
-def read_all(files: list[Path], sample_rate: int) -> list[np.ndarray]:
+def read_all(files: list[Path], sample_rate: int, allow_empty: bool = False) -> list[np.ndarray]:
     """Decode each file once (mono, at ``sample_rate``) into int16 arrays; skip bad ones."""
     out, bad = [], 0
     for f in files:
@@ -63,7 +63,7 @@ def read_all(files: list[Path], sample_rate: int) -> list[np.ndarray]:
             bad += 1
             continue
         out.append(np.round(audio[0].clamp(-1, 1).numpy() * 32767).astype(np.int16))
-    if not out:
+    if not out and not allow_empty:
         raise FileNotFoundError(f"none of {len(files)} audio files could be read")
     if bad:
         log.warning("skipped %d unreadable files of %d", bad, len(files))

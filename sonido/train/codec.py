@@ -201,7 +201,10 @@ def train_codec(
 
     files = collect_audio(data)
     train_clips = read_all(files.train, model_cfg.sample_rate)
-    valid_clips = read_all(files.valid, model_cfg.sample_rate)
+    valid_clips = read_all(files.valid, model_cfg.sample_rate, allow_empty=True)
+    if not valid_clips:
+        log.warning("no readable validation file: validating on the last training file")
+        valid_clips = train_clips[-1:]
     steps_per_epoch = train_cfg.val_every
     train_ds = RandomCrops(train_clips, train_cfg.segment, steps_per_epoch * train_cfg.batch_size, train_cfg.seed)
     valid_ds = FixedCrops(valid_clips, train_cfg.segment, train_cfg.val_batches * train_cfg.batch_size)
