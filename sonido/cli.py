@@ -23,17 +23,27 @@ def _corpus_build(args: argparse.Namespace) -> int:
 
 
 def _boost(args: argparse.Namespace) -> int:
-    """The main job. Until the booster benchmark exists: build the tiny corpus and check it."""
+    """The main job. Until the booster benchmark exists: build the tiny corpus, check it,
+    and run the pretrained codec over its test pieces."""
+    from sonido import codec
+    from sonido.codec.evaluate import evaluate_codec
     from sonido.data.corpus import CorpusConfig, build_corpus
     from sonido.data.datasets import EmbeddedCorpus
     from sonido.data.summary import print_summary, summarize
 
     build_corpus(args.data, CorpusConfig.preset("tiny"), jobs=args.jobs)
-    summary = summarize(EmbeddedCorpus(args.data))
+    corpus = EmbeddedCorpus(args.data)
+    summary = summarize(corpus)
     print_summary(summary)
     if summary.max_sum_error > 1e-4:
         print("error: a mix differs from the sum of its stems", file=sys.stderr)
         return 1
+    result = evaluate_codec(codec.load(args.codec), corpus, "test", max_seconds=10.0)
+    print(f"codec {args.codec} on {result['items']} test pieces (10 s each):")
+    for depth, r in result["reconstruction"].items():
+        print(f"  decode from {depth:8s} mel distance {r['mel_distance']:.3f}  SI-SDR {r['si_sdr']:6.2f} dB  MR-STFT {r['stft']:.3f}")
+    for lv, c in result["codes"].items():
+        print(f"  {lv:6s} codes: usage {c['usage_pct']:.1f}% of {c['codebook_size']}, perplexity {c['perplexity']:.1f}")
     return 0
 
 
@@ -126,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     boost = sub.add_parser("boost", help="the main job on the embedded default data")
     boost.add_argument("--data", type=Path, default=DEFAULT_CORPUS, help="where the tiny corpus lives")
     boost.add_argument("--jobs", type=int, default=None)
+    boost.add_argument("--codec", default="sonido-tiny", help="codec to demonstrate on the corpus")
     boost.set_defaults(func=_boost)
     return parser
 

@@ -28,3 +28,24 @@ def test_import_is_light():
     code = "import sys, sonido; heavy = {'lightning', 'librosa', 'matplotlib', 'music21', 'pretty_midi'} & set(sys.modules); print(sorted(heavy))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]"
+
+
+def test_encode_decode_cli(tmp_path, tone):
+    import soundfile as sf
+
+    wav = tone(tmp_path / "in.wav", seconds=1.5, rate=44100, channels=2)
+    tokens = tmp_path / "t.npz"
+    assert main(["encode", str(wav), "-m", "tiny-random", "-o", str(tokens), "--window", "64", "--overlap", "16"]) == 0
+    for levels in ("top,mid,bottom", "top"):
+        out = tmp_path / f"{levels}.wav"
+        assert main(["decode", str(tokens), "-m", "tiny-random", "-o", str(out), "--levels", levels]) == 0
+        info = sf.info(str(out))
+        assert info.samplerate == 22050 and info.channels == 1
+        assert abs(info.frames - 1.5 * 22050) <= 128
+
+
+def test_encode_cli_bad_audio_is_one_line(tmp_path, capsys):
+    (tmp_path / "bad.wav").write_bytes(b"")
+    assert main(["encode", str(tmp_path / "bad.wav"), "-m", "tiny-random", "-o", str(tmp_path / "t.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.wav: empty file" in err and not (tmp_path / "t.npz").exists()

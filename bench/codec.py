@@ -1,0 +1,159 @@
+"""Codec benchmark: speed, memory, reconstruction quality, codebook use; SQ vs EMA-VQ.
+
+    python bench/codec.py --corpus data/corpus-small [--out bench/results/codec.json]
+
+Evaluates the shipped stochastic-quantizer codec (``sonido-tiny``) and the deterministic
+EMA-VQ baseline trained with the same recipe and wall-clock budget, side by side in one
+run, on the corpus' test split. Prints a table and writes a JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import platform
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sonido import codec  # noqa: E402
+from sonido.codec.evaluate import DEPTHS, evaluate_codec  # noqa: E402
+from sonido.codec.stream import decode_windowed, encode_windowed  # noqa: E402
+from sonido.codec.tokenizer import LEVELS  # noqa: E402
+from sonido.data.datasets import EmbeddedCorpus  # noqa: E402
+
+MODELS = {"stochastic (sonido-tiny)": "sonido-tiny", "ema-vq baseline": str(ROOT / "bench" / "baselines" / "codec-tiny-ema")}
+
+
+def _timed(fn, repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def speed(model, seconds: float, batch: int) -> dict[str, float]:
+    """× real time of encode and decode on ``batch`` clips of ``seconds`` (noise-like music stand-in)."""
+    torch.manual_seed(0)
+    n = int(seconds * model.sample_rate)
+    x = 0.1 * torch.randn(batch, 1, n)
+    tokens = model.encode(x)
+    audio_seconds = batch * seconds
+    return {
+        "encode_x_realtime": round(audio_seconds / _timed(lambda: model.encode(x)), 2),
+        "decode_x_realtime": round(audio_seconds / _timed(lambda: model.decode(tokens)), 2),
+    }
+
+
+def _peak_child(name: str, seconds: float, queue) -> None:
+    model = codec.load(name)
+    x = 0.1 * torch.randn(1, 1, int(seconds * model.sample_rate))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t = time.perf_counter()
+    tokens = encode_windowed(model, x)
+    enc = time.perf_counter() - t
+    mid = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t = time.perf_counter()
+    decode_windowed(model, tokens)
+    dec = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put({"baseline_rss_mb": round(before / 1024, 1), "encode_peak_extra_mb": round((mid - before) / 1024, 1),
+               "encode_and_decode_peak_extra_mb": round((after - before) / 1024, 1), "encode_x_realtime": round(seconds / enc, 2),
+               "decode_x_realtime": round(seconds / dec, 2)})  # fmt: skip
+
+
+def long_file(name: str, seconds: float = 600.0) -> dict[str, float]:
+    """Windowed encode + decode of a 10-minute file in a fresh process: peak RSS above the
+    process' footprint with the model and the audio already in memory."""
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_peak_child, args=(name, seconds, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return {"seconds": seconds, **result}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus-small")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "codec.json")
+    parser.add_argument("--max-seconds", type=float, default=20.0, help="seconds of each test piece evaluated")
+    parser.add_argument("--long-seconds", type=float, default=600.0)
+    args = parser.parse_args()
+
+    corpus = EmbeddedCorpus(args.corpus)
+    results = {"machine": {"platform": platform.platform(), "torch": torch.__version__, "threads": torch.get_num_threads()},
+               "corpus": str(args.corpus), "models": {}}  # fmt: skip
+    for label, name in MODELS.items():
+        model = codec.load(name)
+        info = codec.checkpoint.info(name)
+        print(f"== {label}: {name}", flush=True)
+        entry = {
+            "checkpoint": name if name == "sonido-tiny" else str(Path(name).relative_to(ROOT)),
+            "quantizer": model.config.quantizer,
+            "parameters": sum(p.numel() for p in model.parameters()),
+            "train_steps": info.get("steps"),
+            "train": info.get("train"),
+            "speed": {"batch1_30s": speed(model, 30.0, 1), "batch8_10s": speed(model, 10.0, 8)},
+            "long_file": long_file(name, args.long_seconds),
+            **evaluate_codec(model, corpus, "test", args.max_seconds),
+        }
+        results["models"][label] = entry
+    sq, vq = results["models"].values()
+    results["comparison"] = {
+        f"usage_pct/{lv}": {"stochastic": sq["codes"][lv]["usage_pct"], "ema": vq["codes"][lv]["usage_pct"]} for lv in LEVELS
+    }
+    for depth in DEPTHS:
+        results["comparison"][f"mel_distance/{depth}"] = {
+            "stochastic": sq["reconstruction"][depth]["mel_distance"], "ema": vq["reconstruction"][depth]["mel_distance"]
+        }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    _print(results)
+    print(f"wrote {args.out}")
+
+
+def _print(results: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    t = Table(title="codec: reconstruction on the test split (mel distance ↓, SI-SDR dB ↑, MR-STFT ↓)")
+    for col in ("model", "decode from", "mel", "SI-SDR", "MR-STFT"):
+        t.add_column(col)
+    for label, m in results["models"].items():
+        for depth, r in m["reconstruction"].items():
+            t.add_row(label, depth, f"{r['mel_distance']:.3f}", f"{r['si_sdr']:.2f}", f"{r['stft']:.3f}")
+    con.print(t)
+    t = Table(title="codebooks on the test split")
+    for col in ("model", "level", "usage %", "perplexity", "codes"):
+        t.add_column(col)
+    for label, m in results["models"].items():
+        for lv, c in m["codes"].items():
+            t.add_row(label, lv, f"{c['usage_pct']:.1f}", f"{c['perplexity']:.1f}", str(c["codebook_size"]))
+    con.print(t)
+    t = Table(title="speed (× real time, CPU) and memory")
+    for col in ("model", "enc b1", "dec b1", "enc b8", "dec b8", "10-min enc", "10-min dec", "peak extra MB (enc / enc+dec)"):
+        t.add_column(col)
+    for label, m in results["models"].items():
+        s, lf = m["speed"], m["long_file"]
+        t.add_row(label, str(s["batch1_30s"]["encode_x_realtime"]), str(s["batch1_30s"]["decode_x_realtime"]),
+                  str(s["batch8_10s"]["encode_x_realtime"]), str(s["batch8_10s"]["decode_x_realtime"]),
+                  str(lf["encode_x_realtime"]), str(lf["decode_x_realtime"]),
+                  f"{lf['encode_peak_extra_mb']}/{lf['encode_and_decode_peak_extra_mb']}")  # fmt: skip
+    con.print(t)
+
+
+if __name__ == "__main__":
+    main()
