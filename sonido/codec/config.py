@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sonido.configbase import ConfigBase
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "configs" / "codec"
 
 
 @dataclass(frozen=True)
-class HQVAEConfig:
+class HQVAEConfig(ConfigBase):
     """A 3-level HQ-VAE (hops 8 / 32 / 128) with injected top-down quantization.
 
     Where PAPER.md is silent the structure follows Jukebox's VQ-VAE: stride-2 conv blocks,
@@ -61,17 +63,6 @@ class HQVAEConfig:
             raise ValueError(f"invalid codec config: {self}")
         object.__setattr__(self, "codebook_sizes", tuple(self.codebook_sizes))
         object.__setattr__(self, "stft_sizes", tuple(self.stft_sizes))
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> HQVAEConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = set(d) - known
-        if unknown:
-            raise ValueError(f"unknown codec config keys: {sorted(unknown)}")
-        return cls(**d)
 
     @classmethod
     def preset(cls, name: str, **overrides: Any) -> HQVAEConfig:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,14 @@ from sonido.codec.config import HQVAEConfig, load_preset
 from sonido.codec.hqvae import HQVAE
 from sonido.codec.losses import ReconstructionLoss, mel_distance, si_sdr, stft_distance
 from sonido.codec.tokenizer import LEVELS
+from sonido.configbase import ConfigBase
 from sonido.train.audio_data import FixedCrops, RandomCrops, collect_audio, read_all
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class CodecTrainConfig:
+class CodecTrainConfig(ConfigBase):
     """Optimisation settings (the ``train`` section of a preset).
 
     Attributes:
@@ -55,13 +56,6 @@ class CodecTrainConfig:
     val_every: int = 200
     val_batches: int = 4
     seed: int = 0
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> CodecTrainConfig:
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"unknown train config keys: {sorted(unknown)}")
-        return cls(**d)
 
 
 class CodecModule(L.LightningModule):
