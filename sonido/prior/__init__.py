@@ -1,0 +1,1 @@
+"""Sparse-Transformer priors over the codec's tokens (work in progress: attention first)."""
