@@ -25,9 +25,11 @@ import torch.nn.functional as F
 PATTERNS = ("dense", "row", "column", "prev_row")
 
 
-def pattern_mask(pattern: str, n: int, block: int, device=None) -> torch.Tensor:
-    """The boolean ``[n, n]`` mask (``True`` = may attend) equivalent to ``pattern``."""
-    i = torch.arange(n, device=device)[:, None]
+def pattern_mask(pattern: str, n: int, block: int, device=None, start: int = 0) -> torch.Tensor:
+    """The boolean mask (``True`` = may attend) equivalent to ``pattern``: rows for
+    queries ``start .. n-1`` over keys ``0 .. n-1``, i.e. ``[n - start, n]`` (``[n, n]``
+    by default; one row when decoding one step with a cache)."""
+    i = torch.arange(start, n, device=device)[:, None]
     j = torch.arange(n, device=device)[None, :]
     causal = j <= i
     if pattern == "dense":
