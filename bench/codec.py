@@ -84,6 +84,24 @@ def long_file(name: str, seconds: float = 600.0) -> dict[str, float]:
     return {"seconds": seconds, **result}
 
 
+def learning_curves(folder: Path) -> dict[str, list[dict]]:
+    """Validation metrics per step from the training runs' CSV logs (copied beside the
+    baseline), so the two quantizers can be compared at equal steps as well as at equal
+    wall-clock."""
+    import csv
+
+    curves = {}
+    for path in sorted(folder.glob("*.csv")):
+        rows = []
+        with open(path, newline="") as f:
+            for r in csv.DictReader(f):
+                if r.get("val/mel_distance"):
+                    rows.append({"step": int(r["step"]) + 1,
+                                 **{k[4:]: round(float(v), 4) for k, v in r.items() if k.startswith("val/") and v}})  # fmt: skip
+        curves[path.stem] = rows
+    return curves
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus-small")
@@ -118,6 +136,7 @@ def main() -> None:
         results["comparison"][f"mel_distance/{depth}"] = {
             "stochastic": sq["reconstruction"][depth]["mel_distance"], "ema": vq["reconstruction"][depth]["mel_distance"]
         }
+    results["learning_curves"] = learning_curves(ROOT / "bench" / "results" / "codec-train")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     _print(results)
