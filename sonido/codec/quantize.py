@@ -19,7 +19,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from sonido.codec.codebook import (
-    Codebook, QuantizerOutput, code_stats, flatten_latents, squared_distances, unflatten_latents,
+    Codebook,
+    QuantizerOutput,
+    code_stats,
+    flatten_latents,
+    squared_distances,
+    unflatten_latents,
 )  # fmt: skip
 
 

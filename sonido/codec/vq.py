@@ -13,7 +13,12 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from sonido.codec.codebook import (
-    Codebook, QuantizerOutput, code_stats, flatten_latents, squared_distances, unflatten_latents,
+    Codebook,
+    QuantizerOutput,
+    code_stats,
+    flatten_latents,
+    squared_distances,
+    unflatten_latents,
 )  # fmt: skip
 
 

@@ -202,7 +202,8 @@ def load_score(source: ScoreSource, tempo: float, max_seconds: float | None) -> 
         ValueError: the piece parses but has nothing to render.
         Exception: whatever music21 raises for a piece it cannot read; the caller logs it.
     """
-    from music21 import corpus, key, meter, stream, tempo as m21tempo
+    from music21 import corpus, key, meter, stream
+    from music21 import tempo as m21tempo
 
     parsed = corpus.parse(source.path, number=source.number) if source.number else corpus.parse(source.path)
     if isinstance(parsed, stream.Opus):

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import lightning as L
 import torch
-from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
-from torch.utils.data import DataLoader
 
 from sonido.codec import checkpoint as codec_ckpt
 from sonido.codec.codebook import code_stats
@@ -29,6 +26,7 @@ from sonido.codec.losses import ReconstructionLoss, mel_distance, si_sdr, stft_d
 from sonido.codec.tokenizer import LEVELS
 from sonido.configbase import ConfigBase
 from sonido.train.audio_data import FixedCrops, RandomCrops, collect_audio, read_all
+from sonido.train.runtime import fit
 
 log = logging.getLogger(__name__)
 
@@ -116,46 +114,8 @@ class CodecModule(L.LightningModule):
         return torch.optim.Adam(groups, betas=(0.9, 0.99))
 
 
-class AtomicCheckpointIO(TorchCheckpointIO):
-    """Lightning checkpoints written to a temp file and renamed: a kill never leaves half a file."""
-
-    def save_checkpoint(self, checkpoint: dict[str, Any], path, storage_options=None) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        torch.save(checkpoint, tmp)
-        os.replace(tmp, path)
-
-
-class ExportModel(L.Callback):
-    """Export ``out/model`` (safetensors + config) with every checkpoint and at the end."""
-
-    def __init__(self, folder: Path, every: int, data: str):
-        self.folder, self.every, self.data, self.started = folder, every, data, time.time()
-
-    def _export(self, trainer: L.Trainer, module: CodecModule) -> None:
-        if not trainer.is_global_zero:
-            return
-        metrics = {k: round(float(v), 5) for k, v in trainer.callback_metrics.items() if k.startswith(("val/", "train/"))}
-        codec_ckpt.save(
-            module.model, self.folder, steps=int(trainer.global_step), data=self.data,
-            train=asdict(module.train_config), last_metrics=metrics,
-            wall_seconds_this_run=round(time.time() - self.started, 1),
-        )  # fmt: skip
-
-    def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx) -> None:
-        if trainer.global_step % self.every == 0:
-            self._export(trainer, module)
-
-    def on_train_end(self, trainer, module) -> None:
-        self._export(trainer, module)
-
-
-class EpochSeed(L.Callback):
-    """Give the crop sampler the epoch number so each epoch draws new, reproducible crops."""
-
-    def on_train_epoch_start(self, trainer, module) -> None:
-        trainer.train_dataloader.dataset.set_epoch(trainer.current_epoch)
+def _export(module: CodecModule, folder: Path, **info: Any) -> None:
+    codec_ckpt.save(module.model, folder, **info)
 
 
 def train_codec(
@@ -206,35 +166,10 @@ def train_codec(
     module = CodecModule(model_cfg.to_dict(), asdict(train_cfg))
     if init is not None:
         module.model.load_state_dict(codec_ckpt.load(init).state_dict())
-    from lightning.pytorch.callbacks import ModelCheckpoint
-    from lightning.pytorch.loggers import CSVLogger
-
-    trainer = L.Trainer(
-        accelerator=accelerator,
-        devices=devices,
-        strategy=strategy,
-        max_steps=train_cfg.max_steps,
-        max_time={"minutes": max_minutes} if max_minutes else None,
-        logger=CSVLogger(out, name="logs"),
-        callbacks=[
-            ModelCheckpoint(out / "checkpoints", filename="{step}", every_n_train_steps=train_cfg.checkpoint_every,
-                            save_last=True, save_top_k=1),
-            ExportModel(out / "model", train_cfg.checkpoint_every, str(data)),
-            EpochSeed(),
-        ],  # fmt: skip
-        plugins=[AtomicCheckpointIO()],
-        log_every_n_steps=10,
-        enable_progress_bar=progress,
-        enable_model_summary=False,
-        num_sanity_val_steps=0,
-        use_distributed_sampler=False,  # crops are random per rank already: seed differs below
-    )
-    if trainer.world_size > 1:
-        train_ds.seed = train_cfg.seed * 1000 + trainer.global_rank
-    trainer.fit(
-        module,
-        DataLoader(train_ds, batch_size=train_cfg.batch_size, shuffle=False, num_workers=0),
-        DataLoader(valid_ds, batch_size=train_cfg.batch_size, shuffle=False, num_workers=0),
-        ckpt_path=str(last) if resume and last.exists() else None,
-    )
+    fit(
+        module, train_ds, valid_ds, out, _export, data=str(data), batch_size=train_cfg.batch_size,
+        max_steps=train_cfg.max_steps, checkpoint_every=train_cfg.checkpoint_every, seed=train_cfg.seed,
+        max_minutes=max_minutes, devices=devices, strategy=strategy, accelerator=accelerator, resume=resume,
+        progress=progress,
+    )  # fmt: skip
     return out / "model"

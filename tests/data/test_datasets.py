@@ -2,7 +2,15 @@ import pytest
 import torch
 
 from sonido.data.datasets import (
-    DATASETS, GTZAN, MUSDB18HQ, DatasetError, EmbeddedCorpus, EmoMusic, GiantStepsKey, MagnaTagATune, Maestro,
+    DATASETS,
+    GTZAN,
+    MUSDB18HQ,
+    DatasetError,
+    EmbeddedCorpus,
+    EmoMusic,
+    GiantStepsKey,
+    Maestro,
+    MagnaTagATune,
     open_dataset,
 )  # fmt: skip
 from tests.data import layouts

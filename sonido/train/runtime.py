@@ -1,0 +1,120 @@
+"""What every training run shares: atomic checkpoints, model export, seeded epochs,
+and one Lightning ``Trainer`` set-up (CSV logs, checkpoints every N steps, resume,
+a wall-clock budget, any devices/strategy Lightning supports)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
+from torch.utils.data import DataLoader, Dataset
+
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Lightning checkpoints written to a temp file and renamed: a kill never leaves half a file."""
+
+    def save_checkpoint(self, checkpoint: dict[str, Any], path, storage_options=None) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        torch.save(checkpoint, tmp)
+        os.replace(tmp, path)
+
+
+class ExportModel(L.Callback):
+    """Call ``export(module, folder, **info)`` with every checkpoint and at the end (rank 0).
+
+    ``info`` carries the step count, the data, the train config and the last metrics: the
+    raw material of a model card.
+    """
+
+    def __init__(self, export: Callable[..., Any], folder: Path, every: int, data: str):
+        self.export, self.folder, self.every, self.data, self.started = export, folder, every, data, time.time()
+
+    def _export(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        if not trainer.is_global_zero:
+            return
+        metrics = {k: round(float(v), 5) for k, v in trainer.callback_metrics.items() if k.startswith(("val/", "train/"))}
+        self.export(
+            module, self.folder, steps=int(trainer.global_step), data=self.data,
+            train=module.hparams.get("train"), last_metrics=metrics,
+            wall_seconds_this_run=round(time.time() - self.started, 1),
+        )  # fmt: skip
+
+    def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx) -> None:
+        if trainer.global_step % self.every == 0:
+            self._export(trainer, module)
+
+    def on_train_end(self, trainer, module) -> None:
+        self._export(trainer, module)
+
+
+class EpochSeed(L.Callback):
+    """Give the dataset the epoch number so each epoch draws new, reproducible samples."""
+
+    def on_train_epoch_start(self, trainer, module) -> None:
+        trainer.train_dataloader.dataset.set_epoch(trainer.current_epoch)
+
+
+def fit(
+    module: L.LightningModule,
+    train_ds: Dataset,
+    valid_ds: Dataset,
+    out: Path,
+    export: Callable[..., Any],
+    *,
+    data: str,
+    batch_size: int,
+    max_steps: int,
+    checkpoint_every: int,
+    seed: int,
+    max_minutes: float | None,
+    devices: int | str,
+    strategy: str,
+    accelerator: str,
+    resume: bool,
+    progress: bool,
+) -> None:
+    """Train ``module``; checkpoints in ``out/checkpoints``, logs in ``out/logs``, the
+    exported model in ``out/model``. ``resume`` continues from ``last.ckpt`` if present.
+
+    ``train_ds`` must have ``seed`` and ``set_epoch``; under DDP each rank gets its own seed.
+    """
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    from lightning.pytorch.loggers import CSVLogger
+
+    last = out / "checkpoints" / "last.ckpt"
+    trainer = L.Trainer(
+        accelerator=accelerator,
+        devices=devices,
+        strategy=strategy,
+        max_steps=max_steps,
+        max_time={"minutes": max_minutes} if max_minutes else None,
+        logger=CSVLogger(out, name="logs"),
+        callbacks=[
+            ModelCheckpoint(out / "checkpoints", filename="{step}", every_n_train_steps=checkpoint_every,
+                            save_last=True, save_top_k=1),
+            ExportModel(export, out / "model", checkpoint_every, data),
+            EpochSeed(),
+        ],  # fmt: skip
+        plugins=[AtomicCheckpointIO()],
+        log_every_n_steps=10,
+        enable_progress_bar=progress,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        use_distributed_sampler=False,  # samples are random per rank already: seeded below
+    )
+    if trainer.world_size > 1:
+        train_ds.seed = seed * 1000 + trainer.global_rank
+    trainer.fit(
+        module,
+        DataLoader(train_ds, batch_size=batch_size, shuffle=False, num_workers=0),
+        DataLoader(valid_ds, batch_size=batch_size, shuffle=False, num_workers=0),
+        ckpt_path=str(last) if resume and last.exists() else None,
+    )
