@@ -61,6 +61,19 @@ def _codec_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prior_train(args: argparse.Namespace) -> int:
+    from sonido.train.prior import train_prior
+
+    train_overrides = {"max_steps": args.max_steps} if args.max_steps else {}
+    path = train_prior(
+        args.level, args.codec, args.data, args.out, preset=args.preset, cache=args.cache,
+        train_overrides=train_overrides, max_minutes=args.max_minutes, devices=args.devices,
+        strategy=args.strategy, accelerator=args.accelerator, resume=args.resume,
+    )  # fmt: skip
+    print(f"model: {path}")
+    return 0
+
+
 def _encode(args: argparse.Namespace) -> int:
     from sonido import codec
     from sonido.codec.stream import encode_file
@@ -87,6 +100,19 @@ def _decode(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_training_args(p: argparse.ArgumentParser, preset_help: str) -> None:
+    """The options every Lightning training command shares."""
+    p.add_argument("--preset", default="tiny", help=f"{preset_help}, or a path to such a JSON file")
+    p.add_argument("--data", type=Path, required=True, help="the embedded corpus or any folder of audio")
+    p.add_argument("--out", type=Path, required=True, help="run folder (checkpoints, logs, model)")
+    p.add_argument("--max-minutes", type=float, default=None)
+    p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--devices", default=1, type=lambda v: v if v == "auto" else int(v))
+    p.add_argument("--strategy", default="auto", help="Lightning strategy, e.g. ddp, fsdp")
+    p.add_argument("--accelerator", default="auto")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoints/last.ckpt")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sonido", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -109,18 +135,19 @@ def build_parser() -> argparse.ArgumentParser:
     codec = sub.add_parser("codec", help="the HQ-VAE codec")
     codec_sub = codec.add_subparsers(dest="codec_command", required=True)
     train = codec_sub.add_parser("train", help="train a codec with Lightning")
-    train.add_argument("--preset", default="tiny", help="sonido/configs/codec/<preset>.json")
-    train.add_argument("--data", type=Path, required=True, help="the embedded corpus or any folder of audio")
-    train.add_argument("--out", type=Path, required=True, help="run folder (checkpoints, logs, model)")
-    train.add_argument("--max-minutes", type=float, default=None)
-    train.add_argument("--max-steps", type=int, default=None)
+    _add_training_args(train, "sonido/configs/codec/<preset>.json")
     train.add_argument("--quantizer", choices=["stochastic", "ema"], default=None, help="override the preset's")
-    train.add_argument("--devices", default=1, type=lambda v: v if v == "auto" else int(v))
-    train.add_argument("--strategy", default="auto", help="Lightning strategy, e.g. ddp, fsdp")
-    train.add_argument("--accelerator", default="auto")
-    train.add_argument("--resume", action="store_true", help="continue from OUT/checkpoints/last.ckpt")
     train.add_argument("--init", default=None, help="start from a pretrained codec (folder or name)")
     train.set_defaults(func=_codec_train)
+
+    prior = sub.add_parser("prior", help="the sparse-Transformer priors")
+    prior_sub = prior.add_subparsers(dest="prior_command", required=True)
+    ptrain = prior_sub.add_parser("train", help="train one level's prior with Lightning")
+    ptrain.add_argument("--level", choices=["top", "mid", "bottom"], required=True)
+    ptrain.add_argument("--codec", default="sonido-tiny", help="codec folder or registered name")
+    ptrain.add_argument("--cache", type=Path, default=None, help="token cache (default: next to --out)")
+    _add_training_args(ptrain, "sonido/configs/prior/<preset>.json")
+    ptrain.set_defaults(func=_prior_train)
 
     for name, func, helptext in (("encode", _encode, "audio file -> tokens.npz"), ("decode", _decode, "tokens.npz -> audio")):
         p = sub.add_parser(name, help=helptext)

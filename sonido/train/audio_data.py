@@ -48,8 +48,14 @@ def collect_audio(root: str | Path, holdout: float = 0.05) -> AudioFiles:
         raise FileNotFoundError(f"no audio files ({', '.join(sorted(AUDIO_SUFFIXES))}) under {root}")
     # Stable hash per file name: adding files never moves an old file between splits.
     is_valid = [zlib.crc32(p.relative_to(root).as_posix().encode()) % 1000 < holdout * 1000 for p in files]
-    valid = [p for p, v in zip(files, is_valid) if v] or files[-1:]
-    return AudioFiles(train=[p for p, v in zip(files, is_valid) if not v] or files, valid=valid)
+    if not any(is_valid):  # too few files for the hash to pick one: hold out the last
+        is_valid[-1] = True
+    valid = [p for p, v in zip(files, is_valid) if v]
+    train = [p for p, v in zip(files, is_valid) if not v]
+    if not train:
+        log.warning("only one audio file under %s: it serves as both training and validation data", root)
+        train = valid
+    return AudioFiles(train=train, valid=valid)
 
 
 def read_all(files: list[Path], sample_rate: int, allow_empty: bool = False) -> list[np.ndarray]:

@@ -1,0 +1,131 @@
+"""Training a level's prior with Lightning, on a token cache made by the codec.
+
+``train_prior("top", codec="sonido-tiny", data=CORPUS, out=RUN)`` encodes the corpus once
+(``RUN/../tokens-<fingerprint>`` by default; resumable), then trains with the same
+checkpoint / resume / export / logging rules as the codec.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+
+from sonido import codec as codec_api
+from sonido.configbase import ConfigBase
+from sonido.prior import checkpoint as prior_ckpt
+from sonido.prior.prior import Prior, PriorConfig
+from sonido.train.runtime import fit
+from sonido.train.tokens import TokenWindows, codec_fingerprint, encode_dataset, load_tokens
+
+PRESET_DIR = Path(__file__).resolve().parent.parent / "configs" / "prior"
+
+
+@dataclass(frozen=True)
+class PriorTrainConfig(ConfigBase):
+    """Optimisation settings (the ``train`` section of a prior preset)."""
+
+    batch_size: int = 4
+    lr: float = 5e-4
+    max_steps: int = 100000
+    checkpoint_every: int = 100
+    val_every: int = 200
+    val_batches: int = 4
+    seed: int = 0
+
+
+def load_prior_preset(name: str) -> dict[str, Any]:
+    """A prior preset by name (``sonido/configs/prior/``) or path to a JSON file."""
+    path = Path(name) if name.endswith(".json") else PRESET_DIR / f"{name}.json"
+    if not path.exists():
+        raise ValueError(f"unknown prior preset {name!r}; known: {sorted(p.stem for p in PRESET_DIR.glob('*.json'))}")
+    return json.loads(path.read_text())
+
+
+class PriorModule(L.LightningModule):
+    """A prior, its cross-entropy loss (logged in bits per token) and optimiser."""
+
+    def __init__(self, model: dict[str, Any], train: dict[str, Any]):
+        super().__init__()
+        self.save_hyperparameters()
+        self.model = Prior(PriorConfig.from_dict(model))
+        self.train_config = PriorTrainConfig.from_dict(train)
+
+    def _loss(self, batch) -> torch.Tensor:
+        tokens, upper = batch
+        return self.model.loss(tokens, upper if upper.numel() else None)
+
+    def training_step(self, batch, batch_idx: int) -> torch.Tensor:
+        loss = self._loss(batch)
+        self.log_dict({"train/loss": loss, "train/bits_per_token": loss / math.log(2)})
+        self.log("bpt", loss / math.log(2), prog_bar=True, logger=False)
+        return loss
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        loss = self._loss(batch)
+        self.log_dict({"val/loss": loss, "val/bits_per_token": loss / math.log(2)}, sync_dist=True)
+
+    def configure_optimizers(self):
+        return torch.optim.AdamW(self.parameters(), lr=self.train_config.lr, betas=(0.9, 0.95), weight_decay=0.01)
+
+
+def _export(module: PriorModule, folder: Path, **info: Any) -> None:
+    prior_ckpt.save(module.model, folder, **info)
+
+
+def train_prior(
+    level: str,
+    codec: str,
+    data: str | os.PathLike,
+    out: str | os.PathLike,
+    preset: str = "tiny",
+    cache: str | os.PathLike | None = None,
+    model_overrides: dict[str, Any] | None = None,
+    train_overrides: dict[str, Any] | None = None,
+    max_minutes: float | None = None,
+    devices: int | str = 1,
+    strategy: str = "auto",
+    accelerator: str = "auto",
+    resume: bool = False,
+    progress: bool = True,
+) -> Path:
+    """Train the ``level`` prior; returns the exported model folder (``out/model``).
+
+    Args:
+        level: ``top``, ``mid`` or ``bottom``.
+        codec: the codec whose tokens are modelled (folder or registered name).
+        data: the embedded corpus or any folder of audio.
+        out: run folder.
+        cache: token cache folder (default: ``out/../tokens-<codec fingerprint>``, shared by levels).
+    """
+    out = Path(out)
+    spec = load_prior_preset(preset)
+    if level not in ("top", "mid", "bottom"):
+        raise ValueError(f"level must be top, mid or bottom, got {level!r}")
+    tokenizer = codec_api.load(codec)
+    model_cfg = PriorConfig.from_dict({**spec[level], **(model_overrides or {})})
+    if model_cfg.vocab_size != tokenizer.codebook_size(level):
+        model_cfg = replace(model_cfg, vocab_size=tokenizer.codebook_size(level))
+    train_cfg = replace(PriorTrainConfig.from_dict(spec["train"]), **(train_overrides or {}))
+    L.seed_everything(train_cfg.seed, workers=True)
+    cache = Path(cache) if cache else out.parent / f"tokens-{codec_fingerprint(tokenizer)}"
+    encode_dataset(tokenizer, data, cache, progress=progress)
+    ratio = model_cfg.upsample_ratio
+    train_ds = TokenWindows(load_tokens(cache, "train"), level, model_cfg.context,
+                            train_cfg.val_every * train_cfg.batch_size, ratio, train_cfg.seed)  # fmt: skip
+    valid_ds = TokenWindows(load_tokens(cache, "valid"), level, model_cfg.context,
+                            train_cfg.val_batches * train_cfg.batch_size, ratio, seed=12345)  # fmt: skip
+    module = PriorModule(model_cfg.to_dict(), asdict(train_cfg))
+    fit(
+        module, train_ds, valid_ds, out, _export, data=f"{data} (codec {codec})", batch_size=train_cfg.batch_size,
+        max_steps=train_cfg.max_steps, checkpoint_every=train_cfg.checkpoint_every, seed=train_cfg.seed,
+        max_minutes=max_minutes, devices=devices, strategy=strategy, accelerator=accelerator, resume=resume,
+        progress=progress,
+    )  # fmt: skip
+    return out / "model"

@@ -1,0 +1,107 @@
+"""Token caches for prior training: each audio file encoded once by the codec, on disk.
+
+``encode_dataset(codec, DATA, CACHE)`` writes ``CACHE/<split>/<name>.npz`` per file
+(atomically; finished files are skipped on re-run, unreadable ones logged and counted)
+and ``CACHE/codec.json`` naming the codec, so a cache is never reused with another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from sonido.audio import AudioError
+from sonido.codec.stream import encode_file
+from sonido.codec.tokenizer import LEVELS, Tokens
+from sonido.fileio import atomic_write_json
+from sonido.train.audio_data import collect_audio
+
+log = logging.getLogger(__name__)
+
+
+def codec_fingerprint(codec) -> str:
+    """sha256 of the codec's weights and config: what the tokens depend on."""
+    h = hashlib.sha256(json.dumps(codec.config.to_dict(), sort_keys=True).encode())
+    for k, v in sorted(codec.state_dict().items()):
+        h.update(k.encode())
+        h.update(v.detach().cpu().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def encode_dataset(codec, data: str | Path, cache: str | Path, progress: bool = True) -> Path:
+    """Encode every train/valid file of ``data`` into ``cache``; returns ``cache``."""
+    cache = Path(cache)
+    fp = codec_fingerprint(codec)
+    meta = cache / "codec.json"
+    if meta.exists() and json.loads(meta.read_text())["fingerprint"] != fp:
+        raise ValueError(f"{cache} holds tokens of another codec: use a new cache folder")
+    atomic_write_json(meta, {"fingerprint": fp, "config": codec.config.to_dict(), "data": str(data)})
+    files = collect_audio(data)
+    from rich.progress import Progress
+
+    jobs = [(split, f) for split in ("train", "valid") for f in getattr(files, split)]
+    bad = 0
+    with Progress(disable=not progress) as bar:
+        task = bar.add_task("encoding tokens", total=len(jobs))
+        for split, f in jobs:
+            name = hashlib.sha1(str(f.resolve()).encode()).hexdigest()[:10] + "-" + f.stem
+            out = cache / split / f"{name}.npz"
+            if not out.exists():
+                try:
+                    encode_file(codec, f).save(out, source=str(f))
+                except AudioError as err:
+                    log.warning("skipping %s", err)
+                    bad += 1
+            bar.advance(task)
+    if bad:
+        log.warning("%d of %d files could not be read", bad, len(jobs))
+    return cache
+
+
+def load_tokens(cache: str | Path, split: str) -> list[Tokens]:
+    """Every cached clip of a split (batch dimension squeezed: each level ``[1, frames]``)."""
+    paths = sorted((Path(cache) / split).glob("*.npz"))
+    if not paths:
+        raise FileNotFoundError(f"no cached tokens in {Path(cache) / split}: run the encoding first")
+    return [Tokens.load(p)[0] for p in paths]
+
+
+class TokenWindows(Dataset):
+    """Random windows of ``context`` tokens at ``level`` (and the time-aligned upper tokens).
+
+    Windows start on multiples of the upsampling ratio so the upper window aligns exactly.
+    Item ``i`` of epoch ``e`` is a function of ``(seed, e, i)``. Returns
+    ``(tokens [context], upper [context / ratio])`` (``upper`` empty for the top level).
+    """
+
+    def __init__(self, clips: list[Tokens], level: str, context: int, length: int, ratio: int = 4, seed: int = 0):
+        self.level, self.context, self.ratio, self.length, self.seed, self.epoch = level, context, ratio, length, seed, 0
+        self.upper_level = None if level == "top" else LEVELS[LEVELS.index(level) - 1]
+        self.clips = [c for c in clips if c[level].shape[-1] >= context]
+        if not self.clips:
+            raise ValueError(f"no clip has {context} {level} tokens: lower the context")
+        sizes = np.array([c[level].shape[-1] - context + 1 for c in self.clips], dtype=np.float64)
+        self.weights = sizes / sizes.sum()
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        rng = np.random.default_rng([self.seed, self.epoch, index])
+        clip = self.clips[rng.choice(len(self.clips), p=self.weights)]
+        n = clip[self.level].shape[-1]
+        start = int(rng.integers(0, (n - self.context) // self.ratio + 1)) * self.ratio
+        tokens = clip[self.level][0, start : start + self.context]
+        if self.upper_level is None:
+            return tokens, torch.zeros(0, dtype=torch.long)
+        up = start // self.ratio
+        return tokens, clip[self.upper_level][0, up : up + self.context // self.ratio]

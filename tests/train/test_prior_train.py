@@ -1,0 +1,82 @@
+"""Prior training end to end: token cache from a codec, a few steps, export, resume."""
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from sonido.prior import checkpoint as prior_ckpt
+from sonido.train.prior import train_prior
+from sonido.train.tokens import TokenWindows, encode_dataset, load_tokens
+
+MICRO = {
+    "top": {"level": "top", "vocab_size": 512, "context": 32, "width": 16, "layers": 2, "heads": 2, "block": 8},
+    "mid": {"level": "mid", "vocab_size": 512, "context": 64, "width": 16, "layers": 2, "heads": 2, "block": 8,
+            "upper_vocab": 512, "upsample_ratio": 4},
+    "train": {"batch_size": 2, "lr": 0.001, "max_steps": 3, "checkpoint_every": 2, "val_every": 2, "val_batches": 1,
+              "seed": 0},
+}  # fmt: skip
+
+
+@pytest.fixture
+def audio_dir(tmp_path):
+    root = tmp_path / "music"
+    root.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        sf.write(str(root / f"t{i}.wav"), (0.1 * rng.standard_normal(22050 * 2)).astype(np.float32), 22050)
+    return root
+
+
+def test_token_cache_is_resumable_and_codec_bound(audio_dir, tmp_path):
+    from sonido import codec
+
+    model = codec.load("tiny-random")
+    cache = encode_dataset(model, audio_dir, tmp_path / "cache", progress=False)
+    files = sorted((cache / "train").glob("*.npz")) + sorted((cache / "valid").glob("*.npz"))
+    assert len(files) == 4
+    stamp = [f.stat().st_mtime_ns for f in files]
+    encode_dataset(model, audio_dir, cache, progress=False)  # nothing re-encoded
+    assert [f.stat().st_mtime_ns for f in files] == stamp
+    other = codec.HQVAE(codec.HQVAEConfig.preset("tiny", width=8))
+    with pytest.raises(ValueError, match="another codec"):
+        encode_dataset(other, audio_dir, cache, progress=False)
+
+
+def test_token_windows_align_levels(audio_dir, tmp_path):
+    from sonido import codec
+
+    cache = encode_dataset(codec.load("tiny-random"), audio_dir, tmp_path / "cache", progress=False)
+    clips = load_tokens(cache, "train")
+    ds = TokenWindows(clips, "mid", context=64, length=10, seed=0)
+    tokens, upper = ds[3]
+    assert tokens.shape == (64,) and upper.shape == (16,)
+    # The upper window is exactly the top tokens above the mid window.
+    clip = next(c for c in ds.clips if any(
+        torch.equal(c.mid[0, s : s + 64], tokens) for s in range(0, c.mid.shape[-1] - 63, 4)))  # fmt: skip
+    start = next(s for s in range(0, clip.mid.shape[-1] - 63, 4) if torch.equal(clip.mid[0, s : s + 64], tokens))
+    assert torch.equal(clip.top[0, start // 4 : start // 4 + 16], upper)
+    assert torch.equal(ds[3][0], tokens)  # deterministic
+
+
+@pytest.mark.parametrize("level", ["top", "mid"])
+def test_train_prior_export_and_resume(level, audio_dir, tmp_path):
+    preset = tmp_path / "micro.json"
+    preset.write_text(json.dumps(MICRO))
+    run = tmp_path / level
+    model_dir = train_prior(level, "tiny-random", audio_dir, run, preset=str(preset), progress=False)
+    prior = prior_ckpt.load(model_dir)
+    assert prior.config.level == level and prior.config.context == MICRO[level]["context"]
+    train_prior(level, "tiny-random", audio_dir, run, preset=str(preset), train_overrides={"max_steps": 5},
+                resume=True, progress=False)  # fmt: skip
+    assert json.loads((model_dir / "config.json").read_text())["info"]["steps"] == 5
+
+
+def test_collect_audio_never_puts_a_file_in_both_splits(audio_dir):
+    from sonido.train.audio_data import collect_audio
+
+    files = collect_audio(audio_dir)
+    assert files.valid and files.train and not set(files.train) & set(files.valid)
+    assert len(files.train) + len(files.valid) == 4
