@@ -5,6 +5,9 @@ import their dependencies lazily.
 """
 
 from sonido.audio import AudioError
+from sonido.codec.tokenizer import Tokens
+from sonido.features.types import Features, LevelFeatures
+from sonido.model import SoniDo, load_model
 
 __version__ = "0.1.0"
-__all__ = ["AudioError", "__version__"]
+__all__ = ["AudioError", "Features", "LevelFeatures", "SoniDo", "Tokens", "__version__", "load_model"]

@@ -15,7 +15,7 @@ from sonido.checkpoint import WEIGHTS_DIR, read_info, read_module, save_module
 from sonido.codec.config import HQVAEConfig
 from sonido.codec.hqvae import HQVAE
 
-REGISTRY = {"sonido-tiny": WEIGHTS_DIR / "codec-tiny"}
+REGISTRY = {"sonido-tiny": WEIGHTS_DIR / "sonido-tiny" / "codec"}
 
 
 def save(model: HQVAE, folder: str | os.PathLike, **info: Any) -> Path:

@@ -7,7 +7,6 @@ checkpoint / resume / export / logging rules as the codec.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import asdict, dataclass, replace
@@ -20,11 +19,10 @@ import torch
 from sonido import codec as codec_api
 from sonido.configbase import ConfigBase
 from sonido.prior import checkpoint as prior_ckpt
+from sonido.prior.presets import load_prior_preset
 from sonido.prior.prior import Prior, PriorConfig
 from sonido.train.runtime import fit
 from sonido.train.tokens import TokenWindows, codec_fingerprint, encode_dataset, load_tokens
-
-PRESET_DIR = Path(__file__).resolve().parent.parent / "configs" / "prior"
 
 
 @dataclass(frozen=True)
@@ -38,14 +36,6 @@ class PriorTrainConfig(ConfigBase):
     val_every: int = 200
     val_batches: int = 4
     seed: int = 0
-
-
-def load_prior_preset(name: str) -> dict[str, Any]:
-    """A prior preset by name (``sonido/configs/prior/``) or path to a JSON file."""
-    path = Path(name) if name.endswith(".json") else PRESET_DIR / f"{name}.json"
-    if not path.exists():
-        raise ValueError(f"unknown prior preset {name!r}; known: {sorted(p.stem for p in PRESET_DIR.glob('*.json'))}")
-    return json.loads(path.read_text())
 
 
 class PriorModule(L.LightningModule):

@@ -1,0 +1,139 @@
+"""SoniDo: the codec and the priors behind one object, and its feature extraction.
+
+    model = sonido.load_model("sonido-tiny")          # or "tiny-random", or a folder
+    feats = model.extract(audio, sample_rate)          # audio [B, C, T], [C, T] or [T]
+    feats["top"].data                                  # [B, frames, D] at feats["top"].frame_rate
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from sonido.audio import AudioError, resample
+from sonido.checkpoint import WEIGHTS_DIR
+from sonido.codec.hqvae import HQVAE
+from sonido.codec.stream import encode_windowed
+from sonido.features.extract import prior_hidden
+from sonido.features.types import Features, LevelFeatures
+from sonido.prior.prior import Prior
+
+FEATURE_LEVELS = ("top", "mid")
+
+
+class SoniDo:
+    """A codec plus the priors of (some of) its levels.
+
+    Attributes:
+        name: what it was loaded as.
+        codec: the HQ-VAE.
+        priors: level -> prior (``top`` unconditional, ``mid`` conditioned on ``top``).
+    """
+
+    def __init__(self, codec: HQVAE, priors: dict[str, Prior], name: str = "sonido"):
+        self.codec, self.priors, self.name = codec.eval(), {k: p.eval() for k, p in priors.items()}, name
+
+    @property
+    def sample_rate(self) -> int:
+        return self.codec.sample_rate
+
+    def frame_rate(self, level: str) -> float:
+        return self.codec.frame_rate(level)
+
+    def feature_dim(self, level: str) -> int:
+        return self.priors[level].config.width
+
+    def default_layers(self, level: str) -> tuple[int, ...]:
+        """The middle layer: JukeMIR's best single layer sits mid-depth (36 of 72)."""
+        return (self.priors[level].config.layers // 2,)
+
+    @staticmethod
+    def _as_batch(audio: torch.Tensor | object) -> torch.Tensor:
+        x = torch.as_tensor(audio, dtype=torch.float32)
+        if x.dim() == 1:
+            x = x[None, None]
+        elif x.dim() == 2:
+            x = x[None]
+        if x.dim() != 3:
+            raise AudioError(None, f"audio must be [B, C, T], [C, T] or [T]; got shape {tuple(x.shape)}")
+        if x.shape[-1] == 0:
+            raise AudioError(None, "cannot extract features from zero-length audio")
+        if not torch.isfinite(x).all():
+            raise AudioError(None, "audio contains NaN or Inf samples")
+        return x
+
+    @torch.no_grad()
+    def extract(
+        self,
+        audio: torch.Tensor,
+        sample_rate: int,
+        levels: tuple[str, ...] = FEATURE_LEVELS,
+        layers: dict[str, tuple[int, ...]] | tuple[int, ...] | None = None,
+        overlap: int | None = None,
+    ) -> Features:
+        """Prior activations of ``audio`` per level.
+
+        Args:
+            audio: ``[B, C, T]``, ``[C, T]`` or ``[T]`` at ``sample_rate`` (any rate, any
+                channel count: resampled and downmixed inside).
+            sample_rate: the audio's rate in Hz.
+            levels: which levels (``top`` and/or ``mid``).
+            layers: tapped layers, per level (dict) or for every level (tuple); ``None``
+                takes :meth:`default_layers`. Several layers are averaged.
+            overlap: left context (tokens) of every window after the first when the audio
+                is longer than a prior's context.
+
+        Returns:
+            :class:`Features`: per level ``data [B, frames, D]`` with ``frames =
+            ceil(T' / 128) * 128 / hop(level)`` for ``T'`` samples at the model rate.
+        """
+        bad = [lv for lv in levels if lv not in self.priors]
+        if bad:
+            raise ValueError(f"no prior for levels {bad}; this model has {list(self.priors)}")
+        if sample_rate <= 0:
+            raise AudioError(None, f"invalid sample rate {sample_rate}")
+        x = self._as_batch(audio).mean(dim=1, keepdim=True)  # (B, 1, T) mono
+        x = resample(x, sample_rate, self.sample_rate)
+        tokens = encode_windowed(self.codec, x)
+        out = {}
+        for lv in levels:
+            taps = layers.get(lv) if isinstance(layers, dict) else layers
+            taps = tuple(taps) if taps else self.default_layers(lv)
+            upper = tokens.top if lv != "top" else None
+            data = prior_hidden(self.priors[lv], tokens[lv], upper, taps, overlap)
+            out[lv] = LevelFeatures(data=data, frame_rate=self.frame_rate(lv), layers=taps)
+        return Features(out)
+
+
+def load_model(path_or_name: str | os.PathLike = "sonido-tiny") -> SoniDo:
+    """Load a SoniDo model.
+
+    Args:
+        path_or_name: ``"sonido-tiny"`` (the shipped pretrained weights), ``"tiny-random"``
+            (the tiny architecture with seeded random weights, for offline tests), or a
+            folder holding ``codec/``, ``prior-top/`` and optionally ``prior-mid/``
+            checkpoint folders.
+    """
+    from sonido import codec as codec_api
+    from sonido.prior import checkpoint as prior_ckpt
+
+    name = str(path_or_name)
+    if name == "tiny-random":
+        from sonido.prior.presets import load_prior_preset
+        from sonido.prior.prior import PriorConfig
+
+        spec = load_prior_preset("tiny")
+        codec = codec_api.load("tiny-random")
+        torch.manual_seed(0)
+        priors = {lv: Prior(PriorConfig.from_dict(spec[lv])) for lv in FEATURE_LEVELS}
+        return SoniDo(codec, priors, name)
+    folder = WEIGHTS_DIR / "sonido-tiny" if name == "sonido-tiny" else Path(name)
+    if not (folder / "codec").is_dir() or not (folder / "prior-top").is_dir():
+        raise FileNotFoundError(
+            f"no SoniDo model at {folder}: expected codec/ and prior-top/ checkpoint folders "
+            "(names: sonido-tiny, tiny-random)"
+        )
+    priors = {lv: prior_ckpt.load(folder / f"prior-{lv}") for lv in FEATURE_LEVELS if (folder / f"prior-{lv}").is_dir()}
+    return SoniDo(codec_api.load(folder / "codec"), priors, name)

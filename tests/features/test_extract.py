@@ -1,0 +1,78 @@
+import pytest
+import torch
+
+import sonido
+from sonido import AudioError
+from sonido.features.extract import prior_hidden
+from sonido.prior.prior import Prior, PriorConfig
+
+
+@pytest.fixture(scope="module")
+def model():
+    return sonido.load_model("tiny-random")
+
+
+def test_frame_counts_match_duration_and_rates(model):
+    seconds, rate = 2.0, 44100
+    feats = model.extract(torch.randn(2, int(seconds * rate)) * 0.1, rate)  # stereo [C, T] at 44.1 kHz
+    top, mid = feats["top"], feats["mid"]
+    assert top.data.shape == (1, 345, model.feature_dim("top")) and top.frame_rate == pytest.approx(22050 / 128)
+    assert mid.data.shape == (1, 4 * 345, model.feature_dim("mid")) and mid.frame_rate == pytest.approx(22050 / 32)
+    assert abs(top.num_frames / top.frame_rate - seconds) < 128 / 22050
+    assert top.layers == model.default_layers("top") == (3,)
+    assert top.pooled().shape == (1, model.feature_dim("top"))
+
+
+def test_deterministic_and_batch_independent(model):
+    x = torch.randn(3, 1, 11025) * 0.1
+    a, b = model.extract(x, 22050), model.extract(x, 22050)
+    assert torch.equal(a["mid"].data, b["mid"].data)
+    torch.testing.assert_close(model.extract(x[1], 22050)["top"].data[0], a["top"].data[1], atol=1e-5, rtol=1e-4)
+
+
+def test_several_layers_are_averaged(model):
+    x = torch.randn(1, 1, 8000) * 0.1
+    both = model.extract(x, 22050, levels=("top",), layers=(1, 4))["top"]
+    one, four = (model.extract(x, 22050, levels=("top",), layers=(i,))["top"].data for i in (1, 4))
+    torch.testing.assert_close(both.data, (one + four) / 2)
+    assert both.layers == (1, 4)
+    per_level = model.extract(x, 22050, layers={"top": (0,), "mid": (5,)})
+    assert per_level["top"].layers == (0,) and per_level["mid"].layers == (5,)
+
+
+def test_bad_input_is_a_clear_error(model):
+    with pytest.raises(AudioError, match="NaN"):
+        model.extract(torch.full((1, 1000), float("nan")), 22050)
+    with pytest.raises(AudioError, match="zero-length"):
+        model.extract(torch.zeros(1, 0), 22050)
+    with pytest.raises(AudioError, match="shape"):
+        model.extract(torch.zeros(1, 1, 1, 100), 22050)
+    with pytest.raises(AudioError, match="sample rate"):
+        model.extract(torch.zeros(100), 0)
+    with pytest.raises(ValueError, match="bottom"):
+        model.extract(torch.zeros(1000), 22050, levels=("bottom",))
+    with pytest.raises(KeyError, match="extracted levels"):
+        model.extract(torch.zeros(1000), 22050, levels=("top",))["mid"]
+
+
+def test_windowed_prior_pass():
+    torch.manual_seed(0)
+    prior = Prior(PriorConfig(level="mid", vocab_size=9, context=32, width=8, layers=2, heads=2, block=8,
+                              upper_vocab=5)).eval()  # fmt: skip
+    tokens, upper = torch.randint(0, 9, (2, 100)), torch.randint(0, 5, (2, 25))
+    # Within one context the windowed pass is the plain forward pass.
+    short = prior_hidden(prior, tokens[:, :32], upper[:, :8], (1,))
+    torch.testing.assert_close(short, prior(tokens[:, :32], upper[:, :8], taps=(1,)).hidden[1])
+    # Past it, every position comes from a window that gave it >= overlap tokens of left context.
+    long = prior_hidden(prior, tokens, upper, (1,), overlap=8)
+    assert long.shape == (2, 100, 8)
+    torch.testing.assert_close(long[:, :32], short)
+    second = prior(tokens[:, 24:56], upper[:, 6:14], taps=(1,)).hidden[1]  # window 2 starts at 32 - 8
+    torch.testing.assert_close(long[:, 32:56], second[:, 8:])
+    with pytest.raises(ValueError, match="overlap"):
+        prior_hidden(prior, tokens, upper, (1,), overlap=32)
+
+
+def test_load_model_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="tiny-random"):
+        sonido.load_model(tmp_path)
