@@ -20,6 +20,8 @@ import torch
 
 MAX_CHANNELS = 8
 """More channels than this is treated as a mistake (e.g. a transposed array)."""
+AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff"}
+"""File suffixes treated as audio when a folder is scanned."""
 
 
 class AudioError(Exception):

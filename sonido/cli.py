@@ -74,6 +74,19 @@ def _prior_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _extract(args: argparse.Namespace) -> int:
+    from sonido.features.batch import extract_files
+    from sonido.model import load_model
+
+    layers = tuple(int(v) for v in args.layers.split(",")) if args.layers else None
+    levels = tuple(v.strip() for v in args.levels.split(","))
+    summary = extract_files(load_model(args.model), args.input, args.output, levels, layers, args.pool)
+    print(f"written {summary.written}, already done {summary.skipped_done}, unreadable {len(summary.failed)}")
+    for path, reason in summary.failed:
+        print(f"  skipped {path}: {reason}")
+    return 0
+
+
 def _encode(args: argparse.Namespace) -> int:
     from sonido import codec
     from sonido.codec.stream import encode_file
@@ -148,6 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
     ptrain.add_argument("--cache", type=Path, default=None, help="token cache (default: next to --out)")
     _add_training_args(ptrain, "sonido/configs/prior/<preset>.json")
     ptrain.set_defaults(func=_prior_train)
+
+    ext = sub.add_parser("extract", help="SoniDo features of a file or a folder of audio")
+    ext.add_argument("input", type=Path, help="an audio file or a folder (searched recursively)")
+    ext.add_argument("-m", "--model", default="sonido-tiny", help="model folder or name (sonido-tiny, tiny-random)")
+    ext.add_argument("-o", "--output", type=Path, required=True, help="output folder (re-running skips finished files)")
+    ext.add_argument("--levels", default="top,mid")
+    ext.add_argument("--layers", default=None, help="comma-separated layer ids (default: the middle layer)")
+    ext.add_argument("--pool", choices=["mean", "none"], default="mean", help="time-pool the features or keep frames")
+    ext.set_defaults(func=_extract)
 
     for name, func, helptext in (("encode", _encode, "audio file -> tokens.npz"), ("decode", _decode, "tokens.npz -> audio")):
         p = sub.add_parser(name, help=helptext)

@@ -17,10 +17,9 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from sonido.audio import AudioError, load
+from sonido.audio import AUDIO_SUFFIXES, AudioError, load
 
 log = logging.getLogger(__name__)
-AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff"}
 
 
 @dataclass(frozen=True)
