@@ -87,6 +87,21 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sample(args: argparse.Namespace) -> int:
+    from sonido.audio import save
+    from sonido.codec.stream import encode_file
+    from sonido.model import load_model
+    from sonido.prior.sample import SamplingConfig, generate
+
+    model = load_model(args.model)
+    prompt = encode_file(model.codec, args.prompt) if args.prompt else None
+    sampling = SamplingConfig(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p)
+    audio = generate(model, args.seconds, prompt=prompt, sampling=sampling, seed=args.seed)
+    save(args.output, audio[0].clamp(-1, 1), model.sample_rate)
+    print(f"wrote {args.output} ({audio.shape[-1] / model.sample_rate:.1f} s)")
+    return 0
+
+
 def _encode(args: argparse.Namespace) -> int:
     from sonido import codec
     from sonido.codec.stream import encode_file
@@ -170,6 +185,17 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("--layers", default=None, help="comma-separated layer ids (default: the middle layer)")
     ext.add_argument("--pool", choices=["mean", "none"], default="mean", help="time-pool the features or keep frames")
     ext.set_defaults(func=_extract)
+
+    smp = sub.add_parser("sample", help="generate music with the priors, decoded by the codec")
+    smp.add_argument("-m", "--model", default="sonido-tiny")
+    smp.add_argument("--seconds", type=float, default=10.0, help="total length (the prompt included)")
+    smp.add_argument("--prompt", type=Path, default=None, help="audio to continue")
+    smp.add_argument("--temperature", type=float, default=1.0)
+    smp.add_argument("--top-k", type=int, default=0)
+    smp.add_argument("--top-p", type=float, default=1.0)
+    smp.add_argument("--seed", type=int, default=None)
+    smp.add_argument("-o", "--output", type=Path, required=True)
+    smp.set_defaults(func=_sample)
 
     for name, func, helptext in (("encode", _encode, "audio file -> tokens.npz"), ("decode", _decode, "tokens.npz -> audio")):
         p = sub.add_parser(name, help=helptext)

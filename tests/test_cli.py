@@ -49,3 +49,13 @@ def test_encode_cli_bad_audio_is_one_line(tmp_path, capsys):
     assert main(["encode", str(tmp_path / "bad.wav"), "-m", "tiny-random", "-o", str(tmp_path / "t.npz")]) == 2
     err = capsys.readouterr().err
     assert "bad.wav: empty file" in err and not (tmp_path / "t.npz").exists()
+
+
+def test_sample_cli_with_prompt(tmp_path, tone):
+    import soundfile as sf
+
+    prompt = tone(tmp_path / "p.wav", seconds=0.1)
+    out = tmp_path / "s.wav"
+    assert main(["sample", "-m", "tiny-random", "--seconds", "0.3", "--prompt", str(prompt), "--top-k", "5",
+                 "--seed", "0", "-o", str(out)]) == 0  # fmt: skip
+    assert abs(sf.info(str(out)).frames / 22050 - 0.3) < 0.01
