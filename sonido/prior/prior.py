@@ -87,9 +87,15 @@ class Prior(nn.Module):
         self.norm = nn.LayerNorm(c.width)
         self.head = nn.Linear(c.width, c.vocab_size, bias=False)
 
+    def upper_conditioning(self, upper: torch.Tensor) -> torch.Tensor:
+        """The conditioner's output for ``upper`` tokens, ``[B, T_up * ratio, D]``: compute
+        it once and pass it as ``upper`` to :meth:`step` to avoid recomputing it per token."""
+        return self.conditioner(upper)
+
     def _condition(self, x: torch.Tensor, upper, label, global_cond, offset: int) -> torch.Tensor:
         """Add positions and every conditioning to input embeddings ``x [B, T, D]`` that
-        sit at positions ``offset .. offset + T - 1``."""
+        sit at positions ``offset .. offset + T - 1``. ``upper`` is tokens ``[B, T_up]`` or
+        their precomputed :meth:`upper_conditioning` ``[B, T, D]``."""
         c, t = self.config, x.shape[1]
         if offset + t > c.context:
             raise ValueError(f"{offset + t} tokens exceed the context of {c.context}: use windowed sampling/extraction")
@@ -97,7 +103,7 @@ class Prior(nn.Module):
         if self.conditioner is not None:
             if upper is None:
                 raise ValueError(f"the {c.level} prior is conditioned on the level above: pass `upper` tokens")
-            cond = self.conditioner(upper)  # (B, T_up * ratio, D)
+            cond = upper if upper.dim() == 3 else self.conditioner(upper)  # (B, T_up * ratio, D)
             if cond.shape[1] < offset + t:
                 raise ValueError(f"upper tokens cover {cond.shape[1]} positions, need {offset + t}")
             x = x + cond[:, offset : offset + t]

@@ -85,7 +85,7 @@ def sample_level(
     while out.shape[1] < length:
         # A window [start, start + ctx): re-prime a cache with the tokens already in it.
         cache = KVCache.empty(prior.config.layers)
-        up = None if upper is None else upper[:, start // ratio : (start + ctx) // ratio]
+        up = None if upper is None else prior.upper_conditioning(upper[:, start // ratio : (start + ctx) // ratio])
         logits = prior.step(None, cache, batch, up)
         for t in range(start, out.shape[1]):
             logits = prior.step(out[:, t : t + 1], cache, batch, up)
