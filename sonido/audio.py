@@ -18,6 +18,8 @@ import soundfile as sf
 import soxr
 import torch
 
+from sonido.fileio import default_file_mode
+
 MAX_CHANNELS = 8
 """More channels than this is treated as a mistake (e.g. a transposed array)."""
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff"}
@@ -152,6 +154,7 @@ def save(
     # The temp name keeps the extension: soundfile picks the format from it.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
     os.close(fd)
+    os.chmod(tmp, default_file_mode())
     try:
         sf.write(tmp, data.T, sample_rate, subtype=subtype)
         os.replace(tmp, path)

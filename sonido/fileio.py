@@ -14,10 +14,18 @@ from pathlib import Path
 from typing import Any
 
 
+def default_file_mode() -> int:
+    """The mode a plain ``open(path, "w")`` would give (mkstemp's files are 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.chmod(tmp, default_file_mode())
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -84,16 +84,16 @@ class HQVAE(nn.Module):
         hop = self.hop_length("top")
         return F.pad(audio, (0, -audio.shape[-1] % hop))
 
-    def _run(self, audio: torch.Tensor, keep_mid=1.0, keep_bottom=1.0):
-        """The full pass: encode, quantize top-down with injection, decode."""
+    def _quantize(self, audio: torch.Tensor, keep_mid=1.0):
+        """Encode and quantize top-down with injection; returns the quantizer outputs and
+        the decoder's context at the bottom rate (all the waveform decoding still needs)."""
         h = self.encoder(self._pad(audio))
         q_top = self.quantizers["top"](self.pre["top"](h["top"]))
         ctx = self.decoder.top_context(q_top.quantized)
         q_mid = self.quantizers["mid"](self.pre["mid"](torch.cat([h["mid"], ctx], 1)))
         ctx = self.decoder.mid_context(ctx, q_mid.quantized, keep_mid)
         q_bottom = self.quantizers["bottom"](self.pre["bottom"](torch.cat([h["bottom"], ctx], 1)))
-        out = self.decoder.waveform(ctx, q_bottom.quantized, keep_bottom)
-        return out[..., : audio.shape[-1]], {"top": q_top, "mid": q_mid, "bottom": q_bottom}
+        return {"top": q_top, "mid": q_mid, "bottom": q_bottom}, ctx
 
     def forward(self, audio: torch.Tensor) -> HQVAEOutput:
         """Training/evaluation pass on ``[B, 1, T]``; level dropout applies in training mode."""
@@ -102,7 +102,8 @@ class HQVAE(nn.Module):
             b, p = audio.shape[0], self.config.level_dropout
             keep_mid = (torch.rand(b, 1, 1, device=audio.device) >= p).float()
             keep_bottom = keep_mid * (torch.rand(b, 1, 1, device=audio.device) >= p).float()
-        recon, q = self._run(audio, keep_mid, keep_bottom)
+        q, ctx = self._quantize(audio, keep_mid)
+        recon = self.decoder.waveform(ctx, q["bottom"].quantized, keep_bottom)[..., : audio.shape[-1]]
         metrics = {}
         for lv in LEVELS:
             metrics[f"perplexity/{lv}"] = q[lv].perplexity
@@ -123,7 +124,7 @@ class HQVAE(nn.Module):
         was = self.training
         self.eval()
         try:
-            _, q = self._run(audio)
+            q, _ = self._quantize(audio)  # no waveform decoding: the codes are all we need
         finally:
             self.train(was)
         return Tokens(**{lv: q[lv].codes for lv in LEVELS})
