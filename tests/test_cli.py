@@ -54,8 +54,8 @@ def test_encode_cli_bad_audio_is_one_line(tmp_path, capsys):
 def test_sample_cli_with_prompt(tmp_path, tone):
     import soundfile as sf
 
-    prompt = tone(tmp_path / "p.wav", seconds=0.1)
+    prompt = tone(tmp_path / "p.wav", seconds=0.05)
     out = tmp_path / "s.wav"
-    assert main(["sample", "-m", "tiny-random", "--seconds", "0.3", "--prompt", str(prompt), "--top-k", "5",
+    assert main(["sample", "-m", "tiny-random", "--seconds", "0.15", "--prompt", str(prompt), "--top-k", "5",
                  "--seed", "0", "-o", str(out)]) == 0  # fmt: skip
-    assert abs(sf.info(str(out)).frames / 22050 - 0.3) < 0.01
+    assert abs(sf.info(str(out)).frames / 22050 - 0.15) < 0.01

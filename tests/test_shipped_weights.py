@@ -1,0 +1,27 @@
+"""The pretrained weights in the repository load by name and work offline."""
+
+import torch
+
+import sonido
+from sonido import codec
+
+
+def test_sonido_tiny_codec_loads_and_round_trips():
+    model = codec.load("sonido-tiny")
+    assert model.config.quantizer == "stochastic" and model.sample_rate == 22050
+    info = codec.checkpoint.info("sonido-tiny")
+    assert info["steps"] > 100 and "corpus-small" in info["data"]
+    t = torch.arange(22050) / 22050
+    x = (0.3 * torch.sin(2 * torch.pi * 220 * t))[None, None]
+    y = model.decode(model.encode(x))[..., : x.shape[-1]]
+    # A trained codec keeps a pure tone's energy at the right place in the spectrum.
+    spec = torch.fft.rfft(y[0, 0]).abs()
+    assert abs(int(spec.argmax()) - 220) <= 3
+
+
+def test_sonido_tiny_model_extracts_features():
+    model = sonido.load_model("sonido-tiny")
+    assert set(model.priors) == {"top", "mid"}
+    feats = model.extract(torch.randn(1, 22050) * 0.1, 22050)
+    assert feats["top"].data.shape[1] == 173 and feats["mid"].data.shape[1] == 4 * 173
+    assert torch.isfinite(feats["mid"].data).all()
