@@ -44,7 +44,25 @@ def _boost(args: argparse.Namespace) -> int:
         print(f"  decode from {depth:8s} mel distance {r['mel_distance']:.3f}  SI-SDR {r['si_sdr']:6.2f} dB  MR-STFT {r['stft']:.3f}")
     for lv, c in result["codes"].items():
         print(f"  {lv:6s} codes: usage {c['usage_pct']:.1f}% of {c['codebook_size']}, perplexity {c['perplexity']:.1f}")
+    _boost_features(args.model, corpus)
     return 0
+
+
+def _boost_features(name: str, corpus) -> None:
+    """Extract SoniDo features of the corpus' test pieces and say how fast that went."""
+    import time
+
+    from sonido.model import load_model
+
+    model = load_model(name)
+    seconds, start = 0.0, time.perf_counter()
+    for item in corpus.split("test"):
+        audio, rate = corpus.load(item)
+        feats = model.extract(audio[:, : 10 * rate], rate)
+        seconds += min(audio.shape[-1], 10 * rate) / rate
+    elapsed = time.perf_counter() - start
+    shapes = ", ".join(f"{lv} {tuple(f.data.shape)} @ {f.frame_rate:.1f} Hz (layers {f.layers})" for lv, f in feats.items())
+    print(f"features of {len(corpus.split('test'))} test pieces with {name}: {seconds / elapsed:.1f}x real time; last: {shapes}")
 
 
 def _codec_train(args: argparse.Namespace) -> int:
@@ -212,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     boost.add_argument("--data", type=Path, default=DEFAULT_CORPUS, help="where the tiny corpus lives")
     boost.add_argument("--jobs", type=int, default=None)
     boost.add_argument("--codec", default="sonido-tiny", help="codec to demonstrate on the corpus")
+    boost.add_argument("--model", default="sonido-tiny", help="SoniDo model whose features are extracted")
     boost.set_defaults(func=_boost)
     return parser
 
