@@ -67,8 +67,9 @@ def _peak_child(name: str, seconds: float, queue) -> None:
 
 def long_file(name: str, seconds: float = 600.0) -> dict[str, float]:
     """Windowed encode, then decode, of a 10-minute file in a fresh process: peak RSS growth
-    during each, with the model and the input already in memory (the decoded output,
-    ``audio_mb``, is part of the decode figure)."""
+    during each, with the model and the input already in memory. The decode runs after the
+    encode in the same process, so it reuses memory the encode freed: its figure is the
+    growth beyond the encode's peak, not the decode's footprint alone."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=_peak_child, args=(name, seconds, queue))
