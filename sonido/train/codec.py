@@ -24,36 +24,17 @@ from sonido.codec.config import HQVAEConfig, load_preset
 from sonido.codec.hqvae import HQVAE
 from sonido.codec.losses import ReconstructionLoss, mel_distance, si_sdr, stft_distance
 from sonido.codec.tokenizer import LEVELS
-from sonido.configbase import ConfigBase
 from sonido.train.audio_data import FixedCrops, RandomCrops, collect_audio, read_all
-from sonido.train.runtime import fit
+from sonido.train.runtime import TrainConfig, fit
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class CodecTrainConfig(ConfigBase):
-    """Optimisation settings (the ``train`` section of a preset).
-
-    Attributes:
-        segment: crop length in samples.
-        batch_size: crops per step (per device).
-        lr: Adam learning rate.
-        max_steps: optimiser steps.
-        checkpoint_every: steps between checkpoints (the most a killed run loses).
-        val_every: steps between validations.
-        val_batches: validation batches (fixed crops of the validation files).
-        seed: data order and initialisation.
-    """
+class CodecTrainConfig(TrainConfig):
+    """:class:`TrainConfig` plus ``segment``, the crop length in samples."""
 
     segment: int = 16384
-    batch_size: int = 8
-    lr: float = 1e-3
-    max_steps: int = 100000
-    checkpoint_every: int = 100
-    val_every: int = 200
-    val_batches: int = 4
-    seed: int = 0
 
 
 class CodecModule(L.LightningModule):
@@ -167,9 +148,7 @@ def train_codec(
     if init is not None:
         module.model.load_state_dict(codec_ckpt.load(init).state_dict())
     fit(
-        module, train_ds, valid_ds, out, _export, data=str(data), batch_size=train_cfg.batch_size,
-        max_steps=train_cfg.max_steps, checkpoint_every=train_cfg.checkpoint_every, seed=train_cfg.seed,
-        max_minutes=max_minutes, devices=devices, strategy=strategy, accelerator=accelerator, resume=resume,
-        progress=progress,
+        module, train_ds, valid_ds, out, _export, train_cfg, data=str(data), max_minutes=max_minutes,
+        devices=devices, strategy=strategy, accelerator=accelerator, resume=resume, progress=progress,
     )  # fmt: skip
     return out / "model"

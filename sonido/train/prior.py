@@ -17,25 +17,19 @@ import lightning as L
 import torch
 
 from sonido import codec as codec_api
-from sonido.configbase import ConfigBase
 from sonido.prior import checkpoint as prior_ckpt
 from sonido.prior.presets import load_prior_preset
 from sonido.prior.prior import Prior, PriorConfig
-from sonido.train.runtime import fit
+from sonido.train.runtime import TrainConfig, fit
 from sonido.train.tokens import TokenWindows, codec_fingerprint, encode_dataset, load_tokens
 
 
 @dataclass(frozen=True)
-class PriorTrainConfig(ConfigBase):
-    """Optimisation settings (the ``train`` section of a prior preset)."""
+class PriorTrainConfig(TrainConfig):
+    """:class:`TrainConfig` with the priors' defaults."""
 
     batch_size: int = 4
     lr: float = 5e-4
-    max_steps: int = 100000
-    checkpoint_every: int = 100
-    val_every: int = 200
-    val_batches: int = 4
-    seed: int = 0
 
 
 class PriorModule(L.LightningModule):
@@ -113,9 +107,7 @@ def train_prior(
                             train_cfg.val_batches * train_cfg.batch_size, ratio, seed=12345)  # fmt: skip
     module = PriorModule(model_cfg.to_dict(), asdict(train_cfg))
     fit(
-        module, train_ds, valid_ds, out, _export, data=f"{data} (codec {codec})", batch_size=train_cfg.batch_size,
-        max_steps=train_cfg.max_steps, checkpoint_every=train_cfg.checkpoint_every, seed=train_cfg.seed,
-        max_minutes=max_minutes, devices=devices, strategy=strategy, accelerator=accelerator, resume=resume,
-        progress=progress,
+        module, train_ds, valid_ds, out, _export, train_cfg, data=f"{data} (codec {codec})", max_minutes=max_minutes,
+        devices=devices, strategy=strategy, accelerator=accelerator, resume=resume, progress=progress,
     )  # fmt: skip
     return out / "model"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,31 @@ import lightning as L
 import torch
 from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
 from torch.utils.data import DataLoader, Dataset
+
+from sonido.configbase import ConfigBase
+
+
+@dataclass(frozen=True)
+class TrainConfig(ConfigBase):
+    """Optimisation settings shared by every model family (a preset's ``train`` section).
+
+    Attributes:
+        batch_size: examples per step (per device).
+        lr: learning rate.
+        max_steps: optimiser steps.
+        checkpoint_every: steps between checkpoints (the most a killed run loses).
+        val_every: steps between validations.
+        val_batches: validation batches.
+        seed: data order and initialisation.
+    """
+
+    batch_size: int = 8
+    lr: float = 1e-3
+    max_steps: int = 100000
+    checkpoint_every: int = 100
+    val_every: int = 200
+    val_batches: int = 4
+    seed: int = 0
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):
@@ -68,12 +94,9 @@ def fit(
     valid_ds: Dataset,
     out: Path,
     export: Callable[..., Any],
+    config: TrainConfig,
     *,
     data: str,
-    batch_size: int,
-    max_steps: int,
-    checkpoint_every: int,
-    seed: int,
     max_minutes: float | None,
     devices: int | str,
     strategy: str,
@@ -90,11 +113,12 @@ def fit(
     from lightning.pytorch.loggers import CSVLogger
 
     last = out / "checkpoints" / "last.ckpt"
+    batch_size, checkpoint_every = config.batch_size, config.checkpoint_every
     trainer = L.Trainer(
         accelerator=accelerator,
         devices=devices,
         strategy=strategy,
-        max_steps=max_steps,
+        max_steps=config.max_steps,
         max_time={"minutes": max_minutes} if max_minutes else None,
         logger=CSVLogger(out, name="logs"),
         callbacks=[
@@ -111,7 +135,7 @@ def fit(
         use_distributed_sampler=False,  # samples are random per rank already: seeded below
     )
     if trainer.world_size > 1:
-        train_ds.seed = seed * 1000 + trainer.global_rank
+        train_ds.seed = config.seed * 1000 + trainer.global_rank
     trainer.fit(
         module,
         DataLoader(train_ds, batch_size=batch_size, shuffle=False, num_workers=0),
