@@ -98,10 +98,46 @@ def _extract(args: argparse.Namespace) -> int:
 
     layers = tuple(int(v) for v in args.layers.split(",")) if args.layers else None
     levels = tuple(v.strip() for v in args.levels.split(","))
-    summary = extract_files(load_model(args.model), args.input, args.output, levels, layers, args.pool)
+    summary = extract_files(
+        load_model(args.model), args.input, args.output, levels, layers, args.pool, pattern=args.glob,
+        max_seconds=args.max_seconds, workers=args.workers, accelerator=args.accelerator, devices=args.devices,
+        strategy=args.strategy,
+    )  # fmt: skip
     print(f"written {summary.written}, already done {summary.skipped_done}, unreadable {len(summary.failed)}")
     for path, reason in summary.failed:
         print(f"  skipped {path}: {reason}")
+    return 0
+
+
+def _task(args: argparse.Namespace) -> int:
+    from sonido.tasks import get_task
+    from sonido.tasks.base import RunConfig
+
+    task = get_task(args.name)
+    features = None if str(args.features).lower() == "none" else str(args.features)
+    base = RunConfig(
+        data=str(args.data), dataset=args.dataset, features=features, model=args.model,
+        control_model=args.control_model, variant=args.variant or ("boosted" if features else "baseline"),
+        fraction=args.train_fraction, seed=args.seed, out=str(args.out), clip_seconds=args.clip_seconds,
+    )  # fmt: skip
+    if not args.sweep:
+        for row in task.run_and_save(base):
+            metrics = ", ".join(f"{k} {v:.4f}" for k, v in row.metrics.items())
+            print(f"{row.arch} {row.variant}{' [' + row.inputs + ']' if row.inputs else ''}: {metrics}")
+        print(f"wrote {args.out / 'metrics.json'}")
+        return 0
+    fractions = tuple(float(v) for v in args.fractions.split(","))
+    seeds = tuple(range(args.seeds))
+    variants = tuple(args.variants.split(",")) if args.variants else (
+        ("baseline",) if features is None else ("baseline", "boosted", "features_only", "control"))
+    results_path = args.results or Path("bench") / "results" / f"{task.name}.json"
+    results = task.sweep(base, results_path, fractions, seeds, variants)
+    table = results.table()
+    print(table)
+    for extra in [m for m in task.secondary_metrics if results.summary(m)]:
+        print()
+        print(results.table(extra))
+    print(f"wrote {results_path}")
     return 0
 
 
@@ -202,7 +238,34 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("--levels", default="top,mid")
     ext.add_argument("--layers", default=None, help="comma-separated layer ids (default: the middle layer)")
     ext.add_argument("--pool", choices=["mean", "none"], default="mean", help="time-pool the features or keep frames")
+    ext.add_argument("--glob", default=None, help="only inputs whose path under IN matches, e.g. '*/mix.wav'")
+    ext.add_argument("--max-seconds", type=float, default=None, help="use only the first seconds of every input")
+    ext.add_argument("--workers", type=int, default=0, help="DataLoader processes decoding audio")
+    ext.add_argument("--accelerator", default="cpu", help="Lightning accelerator (cpu, gpu, auto)")
+    ext.add_argument("--devices", default=1, type=lambda v: v if v == "auto" else int(v), help="device count or auto")
+    ext.add_argument("--strategy", default="auto", help="Lightning strategy, e.g. ddp for several GPUs")
     ext.set_defaults(func=_extract)
+
+    task = sub.add_parser("task", help="train and score a downstream task, or sweep it (--sweep)")
+    task.add_argument("name", help="tagging | probe")
+    task.add_argument("--data", type=Path, default=Path("data") / "corpus-small", help="dataset folder")
+    task.add_argument("--dataset", default="embedded-corpus", help="its layout: embedded-corpus, magnatagatune, "
+                      "gtzan, giantsteps-key, emomusic")  # fmt: skip
+    task.add_argument("--features", default="none", help="feature-cache root (filled on demand), or none")
+    task.add_argument("--model", default="sonido-tiny", help="SoniDo model whose features boost the task")
+    task.add_argument("--control-model", default="tiny-random", help="random-weight model of the same architecture")
+    task.add_argument("--variant", choices=["baseline", "boosted", "features_only", "control"], default=None,
+                      help="default: boosted with --features, else baseline")  # fmt: skip
+    task.add_argument("--train-fraction", type=float, default=1.0)
+    task.add_argument("--seed", type=int, default=0)
+    task.add_argument("--clip-seconds", type=float, default=10.0, help="each item's first seconds are used")
+    task.add_argument("--out", type=Path, default=Path("runs") / "task", help="run folder (metrics.json)")
+    task.add_argument("--sweep", action="store_true", help="every variant x fraction x seed; writes the results file")
+    task.add_argument("--fractions", default="0.01,0.05,0.1,0.25,1.0", help="sweep: training fractions")
+    task.add_argument("--seeds", type=int, default=3, help="sweep: seeds 0..N-1")
+    task.add_argument("--variants", default=None, help="sweep: comma-separated variants (default: all)")
+    task.add_argument("--results", type=Path, default=None, help="sweep: results file (bench/results/<task>.json)")
+    task.set_defaults(func=_task)
 
     smp = sub.add_parser("sample", help="generate music with the priors, decoded by the codec")
     smp.add_argument("-m", "--model", default="sonido-tiny")

@@ -95,7 +95,7 @@ class SoniDo:
         if sample_rate <= 0:
             raise AudioError(None, f"invalid sample rate {sample_rate}")
         x = self._as_batch(audio).mean(dim=1, keepdim=True)  # (B, 1, T) mono
-        x = resample(x, sample_rate, self.sample_rate)
+        x = resample(x, sample_rate, self.sample_rate).to(next(self.codec.parameters()).device)
         tokens = encode_windowed(self.codec, x)
         out = {}
         for lv in levels:

@@ -19,6 +19,19 @@ from torch.utils.data import DataLoader, Dataset
 from sonido.configbase import ConfigBase
 
 
+def quiet_lightning() -> None:
+    """Silence Lightning's per-Trainer banners and the warnings that do not apply to our loops
+    (runs that fit in a few batches, one-file-per-step predict batches)."""
+    import logging
+    import warnings
+
+    for name in ("lightning.pytorch", "lightning.fabric"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for message in ("Couldn't infer the batch indices", ".*is smaller than the logging interval", ".*LeafSpec.*",
+                    ".*does not have many workers.*"):  # fmt: skip
+        warnings.filterwarnings("ignore", message=message)
+
+
 @dataclass(frozen=True)
 class TrainConfig(ConfigBase):
     """Optimisation settings shared by every model family (a preset's ``train`` section).

@@ -76,3 +76,13 @@ def test_windowed_prior_pass():
 def test_load_model_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="tiny-random"):
         sonido.load_model(tmp_path)
+
+
+def test_extraction_of_a_prefix_equals_the_longer_extraction_away_from_its_end(model):
+    """Chunked = one-shot away from edges: the codec sees the same samples there, the prior is causal."""
+    torch.manual_seed(1)
+    x = torch.randn(1, 1, 22050 * 4) * 0.1
+    whole, prefix = model.extract(x, 22050), model.extract(x[..., : 22050 * 2], 22050)
+    for lv, hop in (("top", 128), ("mid", 32)):
+        keep = 22050 // hop  # the first second: a second away from the prefix's end
+        torch.testing.assert_close(prefix[lv].data[:, :keep], whole[lv].data[:, :keep])

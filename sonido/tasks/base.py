@@ -1,0 +1,153 @@
+"""What every downstream task shares: its run configuration, its variants, and the sweep.
+
+A task turns one :class:`RunConfig` (data, features, variant, training fraction, seed)
+into result rows (:class:`sonido.tasks.results.Row`); :meth:`Task.sweep` runs the grid of
+variants x fractions x seeds, saving the results file after every run so an interrupted
+sweep resumes where it stopped.
+
+Variants:
+    baseline: the task model without SoniDo features.
+    boosted: the same model with SoniDo features injected (:mod:`sonido.tasks.inject`).
+    features_only: a model on SoniDo features alone.
+    control: the boosted model fed the features of the random-weight model of the same
+        architecture (``tiny-random``): what pretraining adds, not extra parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from sonido.data.datasets import open_dataset
+from sonido.data.datasets.base import Dataset, DatasetError
+from sonido.fileio import atomic_write_json
+from sonido.tasks.results import Results, Row
+from sonido.tasks.sampling import DEFAULT_FRACTIONS
+
+log = logging.getLogger(__name__)
+
+TASK_VARIANTS = ("baseline", "boosted", "features_only", "control")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One run of a task.
+
+    Attributes:
+        data: dataset folder (the embedded corpus or a standard layout).
+        dataset: layout name for :func:`sonido.data.datasets.open_dataset` (``embedded-corpus``, ``magnatagatune``, ...).
+        features: feature-cache root (``sonido extract`` output per model), or ``None`` for baseline-only runs.
+        model: the pretrained SoniDo model whose features boost the task.
+        control_model: the random-weight model of the same architecture.
+        variant: one of :data:`TASK_VARIANTS`.
+        fraction: share of the training split used (stratified, nested across fractions).
+        seed: subset draw, initialisation and data order.
+        out: run folder (``metrics.json``, checkpoints, logs).
+        clip_seconds: every item's first ``clip_seconds`` are used (features cover the same span).
+    """
+
+    data: str
+    dataset: str = "embedded-corpus"
+    features: str | None = None
+    model: str = "sonido-tiny"
+    control_model: str = "tiny-random"
+    variant: str = "baseline"
+    fraction: float = 1.0
+    seed: int = 0
+    out: str = "runs/task"
+    clip_seconds: float = 10.0
+
+    def __post_init__(self):
+        if self.variant not in TASK_VARIANTS:
+            raise ValueError(f"unknown variant {self.variant!r}; choose from {TASK_VARIANTS}")
+        if self.variant != "baseline" and self.features is None:
+            raise ValueError(f"the {self.variant} variant needs --features (a feature-cache folder)")
+        if not 0 < self.fraction <= 1:
+            raise ValueError(f"--train-fraction must be in (0, 1], got {self.fraction}")
+        if self.clip_seconds <= 0:
+            raise ValueError(f"clip_seconds must be positive, got {self.clip_seconds}")
+
+    @property
+    def feature_model(self) -> str | None:
+        """Whose features this variant reads (``None`` for the baseline)."""
+        return {"baseline": None, "control": self.control_model}.get(self.variant, self.model)
+
+
+class Task(ABC):
+    """A downstream task: data -> model -> loss -> metrics -> rows of results."""
+
+    name: str
+    primary_metric: str
+    higher_is_better: bool = True
+    secondary_metrics: tuple[str, ...] = ()  # also tabulated after a sweep
+
+    def __init__(self):
+        self._datasets: dict[tuple[str, str], Dataset] = {}
+
+    def dataset(self, cfg: RunConfig) -> Dataset:
+        """The run's dataset, opened once per task object (sweeps reuse it)."""
+        key = (cfg.dataset, cfg.data)
+        if key not in self._datasets:
+            self._datasets[key] = open_dataset(cfg.dataset, cfg.data)
+        return self._datasets[key]
+
+    @abstractmethod
+    def run(self, cfg: RunConfig) -> list[Row]:
+        """Train on ``cfg.fraction`` of the training split, pick on validation, score the test split."""
+
+    def run_and_save(self, cfg: RunConfig) -> list[Row]:
+        """:meth:`run`, then ``OUT/metrics.json`` (the config and the rows)."""
+        rows = self.run(cfg)
+        atomic_write_json(Path(cfg.out) / "metrics.json", {"config": asdict(cfg), "rows": [asdict(r) for r in rows]})
+        return rows
+
+    def sweep(
+        self,
+        base: RunConfig,
+        results_path: str | os.PathLike,
+        fractions: Sequence[float] = DEFAULT_FRACTIONS,
+        seeds: Sequence[int] = (0, 1, 2),
+        variants: Sequence[str] = TASK_VARIANTS,
+    ) -> Results:
+        """Every variant x fraction x seed; ``results_path`` is rewritten after each run.
+
+        Cells already in ``results_path`` (same model and dataset) are skipped: re-running
+        an interrupted sweep continues it.
+        """
+        if base.features is None and set(variants) - {"baseline"}:
+            raise ValueError("a sweep over boosted/control variants needs --features")
+        path = Path(results_path)
+        results = self._open_results(path, base)
+        for fraction in fractions:
+            for seed in seeds:
+                for variant in variants:
+                    if any(r.variant == variant and r.fraction == fraction and r.seed == seed for r in results.rows):
+                        continue
+                    cfg = replace(base, variant=variant, fraction=fraction, seed=seed,
+                                  out=str(Path(base.out) / f"{variant}-f{fraction:g}-s{seed}"))  # fmt: skip
+                    rows = self.run_and_save(cfg)
+                    for row in rows:
+                        results.add(row)
+                    results.save(path)
+                    log.warning("%s %s fraction %g seed %d: %s", self.name, variant, fraction, seed,
+                                ", ".join(f"{r.arch}{'/' + r.inputs if r.inputs else ''} "
+                                          f"{r.metrics.get(self.primary_metric, float('nan')):.3f}" for r in rows))
+        return results
+
+    def _open_results(self, path: Path, base: RunConfig) -> Results:
+        dataset = f"{base.dataset}:{Path(base.data).name}"
+        if path.exists():
+            try:
+                results = Results.load(path)
+            except (json.JSONDecodeError, KeyError, TypeError) as err:
+                raise DatasetError(f"{path} is not a results file ({err}); move it away to start afresh") from None
+            if (results.task, results.dataset, results.model) == (self.name, dataset, base.model):
+                return results
+            log.warning("%s holds another sweep (%s on %s with %s); starting afresh", path, results.task,
+                        results.dataset, results.model)  # fmt: skip
+        return Results(self.name, dataset, base.model, self.primary_metric, self.higher_is_better)

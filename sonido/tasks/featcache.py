@@ -1,0 +1,87 @@
+"""Reading task inputs from the feature cache that ``sonido extract`` writes.
+
+A dataset's features for one model live in ``ROOT/<model slug>/`` and mirror the dataset's
+layout: the features of ``DATA/pieces/x/mix.wav`` are ``ROOT/sonido-tiny/pieces/x/mix.safetensors``
+with its JSON sidecar. Frames are kept (``--pool none``) so frame-level tasks and pooled
+probes share one cache, computed once per dataset and model and reused by every run.
+Items missing from the cache are extracted on first use (resumable, like ``sonido extract``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from sonido.data.datasets.base import Dataset, DatasetError, Item
+
+
+def model_slug(model: str) -> str:
+    """A folder name for a model name or path (``sonido-tiny``, ``tiny-random``, ``runs/x`` -> ``runs-x``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", str(model)).strip("-") or "model"
+
+
+class FeatureCache:
+    """The frame-level features of one model over one dataset's audio.
+
+    Args:
+        root: the cache root (``--features``).
+        dataset: whose items' audio the features describe.
+        model: model name or path (``sonido-tiny``, ``tiny-random``, a folder).
+        clip_seconds: the features cover the first ``clip_seconds`` of every item.
+        levels: feature levels.
+    """
+
+    def __init__(self, root: str | Path, dataset: Dataset, model: str, clip_seconds: float, levels=("top", "mid")):
+        self.folder = Path(root) / model_slug(model)
+        self.dataset, self.model, self.clip_seconds, self.levels = dataset, str(model), clip_seconds, tuple(levels)
+
+    def _rel(self, item: Item) -> Path:
+        try:
+            return item.audio.relative_to(self.dataset.root)
+        except ValueError:
+            raise DatasetError(f"{item.audio} is not under the dataset root {self.dataset.root}") from None
+
+    def ensure(self, items: Sequence[Item], progress: bool = True) -> None:
+        """Extract the features of ``items`` that are not cached yet; raise if some cannot be read."""
+        missing = [self._rel(i).as_posix() for i in items if not (self.folder / self._rel(i)).with_suffix(".json").exists()]
+        if not missing:
+            return
+        from sonido.features.batch import extract_files
+        from sonido.model import load_model
+
+        summary = extract_files(
+            load_model(self.model), self.dataset.root, self.folder, self.levels, pool="none", progress=progress,
+            only=missing, max_seconds=self.clip_seconds,
+        )  # fmt: skip
+        if summary.failed:
+            listed = "; ".join(f"{p}: {why}" for p, why in summary.failed[:5])
+            raise DatasetError(f"{len(summary.failed)} items have unreadable audio ({listed})")
+
+    def load(self, item: Item) -> dict[str, tuple[torch.Tensor, float]]:
+        """``{level: (data [frames, D], frame_rate)}`` of one item."""
+        from safetensors.torch import load_file
+
+        base = self.folder / self._rel(item)
+        sidecar = base.with_suffix(".json")
+        if not sidecar.exists():
+            raise DatasetError(f"no cached features for {item.id}: expected {sidecar} (run `sonido extract --pool none`)")
+        meta = json.loads(sidecar.read_text())
+        if meta.get("pool") != "none":
+            raise DatasetError(f"{sidecar}: features were pooled; tasks need frames (extract with --pool none)")
+        if meta.get("max_seconds") != self.clip_seconds:
+            raise DatasetError(
+                f"{sidecar}: features cover max_seconds={meta.get('max_seconds')}, the task uses {self.clip_seconds}"
+            )
+        tensors = load_file(str(base.with_suffix(".safetensors")))
+        missing = [lv for lv in self.levels if lv not in tensors]
+        if missing:
+            raise DatasetError(f"{sidecar}: no {missing} features (extracted levels: {sorted(tensors)})")
+        return {lv: (tensors[lv].float(), float(meta["levels"][lv]["frame_rate"])) for lv in self.levels}
+
+    def dims(self, item: Item) -> dict[str, int]:
+        """Feature width per level."""
+        return {lv: data.shape[-1] for lv, (data, _) in self.load(item).items()}

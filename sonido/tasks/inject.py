@@ -1,0 +1,114 @@
+"""The one way task models take in SoniDo features: align to the task's frames, project, fuse.
+
+    inj = FeatureInjector({"top": 256, "mid": 192}, out_dim=64)
+    stream = inj(features, frames=task_frames)       # [B, task_frames, 64]
+    fused = fuse(task_stream, stream, "concat")       # [B, task_frames, C + 64]
+
+Alignment (:func:`align`) maps ``[B, F, D]`` features at any frame rate to ``[B, T, D]``
+task frames covering the same time span: average pooling when the features are finer than
+the task (each task frame gets the mean of the feature frames inside it), linear
+interpolation when they are coarser. Each level is projected to ``out_dim`` and the levels
+are summed; :func:`fuse` then concatenates or adds the feature stream to the task's own
+stream, optionally through a learned sigmoid gate (``"gated"``), which starts closed-ish so
+a boosted model begins near its baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from sonido.features.types import LevelFeatures
+
+FUSIONS = ("concat", "add", "gated")
+
+
+def align(data: torch.Tensor, frames: int) -> torch.Tensor:
+    """Resample ``[B, F, D]`` features along time to ``[B, frames, D]`` (same time span).
+
+    Raises:
+        ValueError: on zero-length features or a non-positive target length.
+    """
+    if data.dim() != 3:
+        raise ValueError(f"features must be [B, frames, D], got shape {tuple(data.shape)}")
+    if data.shape[1] == 0:
+        raise ValueError("cannot align zero-length features (no frames)")
+    if frames <= 0:
+        raise ValueError(f"the task needs a positive number of frames, got {frames}")
+    if data.shape[1] == frames:
+        return data
+    x = data.transpose(1, 2)  # (B, D, F)
+    if data.shape[1] > frames:
+        x = F.adaptive_avg_pool1d(x, frames)
+    else:
+        x = F.interpolate(x, size=frames, mode="linear", align_corners=False)
+    return x.transpose(1, 2)  # (B, frames, D)
+
+
+def frames_for(duration_seconds: float, frame_rate: float) -> int:
+    """How many frames at ``frame_rate`` cover ``duration_seconds`` (at least one)."""
+    if duration_seconds <= 0 or frame_rate <= 0:
+        raise ValueError(f"need a positive duration and frame rate, got {duration_seconds} s at {frame_rate} Hz")
+    return max(1, round(duration_seconds * frame_rate))
+
+
+class FeatureInjector(nn.Module):
+    """Per level: align to the task's frames, LayerNorm, project to ``out_dim``; sum the levels.
+
+    Args:
+        dims: level name -> feature width ``D`` (e.g. ``{"top": 256, "mid": 192}``).
+        out_dim: width of the returned stream.
+    """
+
+    def __init__(self, dims: Mapping[str, int], out_dim: int):
+        super().__init__()
+        if not dims:
+            raise ValueError("FeatureInjector needs at least one feature level")
+        self.levels = tuple(dims)
+        self.norm = nn.ModuleDict({lv: nn.LayerNorm(d) for lv, d in dims.items()})
+        self.proj = nn.ModuleDict({lv: nn.Linear(d, out_dim) for lv, d in dims.items()})
+        self.out_dim = out_dim
+
+    def forward(self, features: Mapping[str, LevelFeatures | torch.Tensor], frames: int) -> torch.Tensor:
+        """``{level: [B, F_level, D_level]}`` -> ``[B, frames, out_dim]``."""
+        missing = [lv for lv in self.levels if lv not in features]
+        if missing:
+            raise KeyError(f"missing feature levels {missing}; got {list(features)}")
+        out = None
+        for lv in self.levels:
+            f = features[lv]
+            data = f.data if isinstance(f, LevelFeatures) else f
+            if data.shape[-1] != self.norm[lv].normalized_shape[0]:
+                raise ValueError(f"{lv} features have width {data.shape[-1]}, expected {self.norm[lv].normalized_shape[0]}")
+            y = self.proj[lv](self.norm[lv](align(data, frames)))
+            out = y if out is None else out + y
+        return out
+
+
+class Fusion(nn.Module):
+    """Combine a task stream ``[B, T, C]`` with a feature stream ``[B, T, P]``.
+
+    ``concat`` -> ``[B, T, C + P]``; ``add`` and ``gated`` -> ``[B, T, C]`` (the feature
+    stream is projected to ``C``; ``gated`` multiplies it by a learned per-channel sigmoid
+    gate that starts at sigmoid(-2) ≈ 0.12).
+    """
+
+    def __init__(self, task_dim: int, feature_dim: int, mode: str = "concat"):
+        super().__init__()
+        if mode not in FUSIONS:
+            raise ValueError(f"unknown fusion {mode!r}; choose from {FUSIONS}")
+        self.mode = mode
+        self.proj = nn.Linear(feature_dim, task_dim) if mode != "concat" else None
+        self.gate = nn.Parameter(torch.full((task_dim,), -2.0)) if mode == "gated" else None
+        self.out_dim = task_dim + feature_dim if mode == "concat" else task_dim
+
+    def forward(self, task: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
+        if task.shape[:-1] != feats.shape[:-1]:
+            raise ValueError(f"task stream {tuple(task.shape)} and features {tuple(feats.shape)} are not frame-aligned")
+        if self.mode == "concat":
+            return torch.cat([task, feats], dim=-1)
+        extra = self.proj(feats)
+        return task + (torch.sigmoid(self.gate) * extra if self.gate is not None else extra)

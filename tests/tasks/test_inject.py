@@ -1,0 +1,58 @@
+import pytest
+import torch
+
+from sonido.features.types import LevelFeatures
+from sonido.tasks.inject import FeatureInjector, Fusion, align, frames_for
+
+
+@pytest.mark.parametrize("src,dst", [(172, 43), (689, 43), (43, 172), (7, 7), (1, 5), (5, 1), (100, 33)])
+def test_align_any_pairing(src, dst):
+    x = torch.randn(2, src, 8)
+    y = align(x, dst)
+    assert y.shape == (2, dst, 8)
+    assert torch.allclose(y.mean(), x.mean(), atol=0.5)
+
+
+def test_align_pools_and_interpolates_correctly():
+    x = torch.arange(8.0).reshape(1, 8, 1)
+    assert align(x, 2)[0, :, 0].tolist() == [1.5, 5.5]  # mean of each half
+    up = align(torch.tensor([[[0.0], [2.0]]]), 4)[0, :, 0]
+    assert up.tolist() == pytest.approx([0.0, 0.5, 1.5, 2.0])  # linear, same time span
+
+
+def test_align_edge_cases_are_clear_errors():
+    with pytest.raises(ValueError, match="zero-length"):
+        align(torch.zeros(1, 0, 4), 10)
+    with pytest.raises(ValueError, match="positive number of frames"):
+        align(torch.zeros(1, 5, 4), 0)
+    with pytest.raises(ValueError, match=r"\[B, frames, D\]"):
+        align(torch.zeros(5, 4), 3)
+    with pytest.raises(ValueError, match="positive duration"):
+        frames_for(0.0, 43.0)
+    assert frames_for(10.0, 43.07) == 431
+
+
+def test_injector_sums_levels_at_task_rate():
+    inj = FeatureInjector({"top": 16, "mid": 12}, out_dim=8)
+    feats = {"top": LevelFeatures(torch.randn(2, 40, 16), 172.3, (3,)), "mid": torch.randn(2, 160, 12)}
+    assert inj(feats, frames=10).shape == (2, 10, 8)
+    with pytest.raises(KeyError, match="missing feature levels"):
+        inj({"top": torch.randn(2, 40, 16)}, frames=10)
+    with pytest.raises(ValueError, match="width"):
+        inj({"top": torch.randn(2, 40, 15), "mid": torch.randn(2, 160, 12)}, frames=10)
+    with pytest.raises(ValueError, match="at least one"):
+        FeatureInjector({}, 8)
+
+
+@pytest.mark.parametrize("mode,width", [("concat", 14), ("add", 6), ("gated", 6)])
+def test_fusion_modes(mode, width):
+    fuse = Fusion(6, 8, mode)
+    task, feats = torch.randn(2, 5, 6), torch.randn(2, 5, 8)
+    out = fuse(task, feats)
+    assert out.shape == (2, 5, width) and fuse.out_dim == width
+    if mode == "gated":  # the gate starts mostly closed: the output stays near the task stream
+        assert (out - task).abs().mean() < (fuse.proj(feats)).abs().mean() * 0.2
+    with pytest.raises(ValueError, match="frame-aligned"):
+        fuse(task, feats[:, :4])
+    with pytest.raises(ValueError, match="unknown fusion"):
+        Fusion(6, 8, "multiply")

@@ -1,0 +1,23 @@
+import pytest
+
+from sonido.tasks.results import Results, Row
+
+
+def test_results_roundtrip_replace_and_table(tmp_path):
+    res = Results("tagging", "corpus", "sonido-tiny", "roc_auc_macro", True)
+    for seed, (b, f) in enumerate([(0.6, 0.7), (0.8, 0.9)]):
+        res.add(Row("cnn", "baseline", 0.1, seed, {"roc_auc_macro": b}, 1.0))
+        res.add(Row("cnn", "boosted", 0.1, seed, {"roc_auc_macro": f}, 1.0))
+    res.add(Row("cnn", "baseline", 0.1, 1, {"roc_auc_macro": 0.8}, 2.0))  # same cell: replaced
+    assert len(res.rows) == 4
+    path = tmp_path / "r.json"
+    res.save(path)
+    back = Results.load(path)
+    assert back.rows == res.rows and back.has("cnn", "boosted", 0.1, 0)
+    summary = back.summary()
+    mean, std, n = summary[("cnn", "boosted", "")][0.1]
+    assert (mean, n) == (pytest.approx(0.8), 2) and std == pytest.approx(0.1414, abs=1e-3)
+    table = back.table()
+    assert "cnn / baseline" in table and "0.800 ± 0.141" in table and "higher is better" in table
+    with pytest.raises(ValueError, match="variant"):
+        Row("cnn", "boost", 0.1, 0, {}, 0.0)

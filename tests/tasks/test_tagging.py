@@ -1,0 +1,70 @@
+import json
+
+import pytest
+import torch
+
+from sonido.tasks.base import RunConfig
+from sonido.tasks.tagging import Tagging, TaggingConfig, TaggingModel, chunk_starts
+
+FAST = TaggingConfig(chunk_frames=32, samples_per_epoch=32, batch_size=8, max_epochs=2, patience=1)
+
+
+def test_chunk_starts_cover_the_clip():
+    assert chunk_starts(431, 128) == [0, 128, 256, 303]
+    assert chunk_starts(256, 128) == [0, 128]
+    assert chunk_starts(50, 128) == [0]
+
+
+def test_a_training_step_reduces_the_loss():
+    torch.manual_seed(0)
+    model = TaggingModel(FAST, n_tags=4, feature_dims={"top": 16, "mid": 12})
+    mel = torch.randn(8, 128, 32)
+    feats = {"top": torch.randn(8, 32, 16), "mid": torch.randn(8, 32, 12)}
+    y = (torch.rand(8, 4) > 0.5).float()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    model.eval()  # no dropout / token-out: the same loss function before and after the step
+    before = torch.nn.functional.binary_cross_entropy_with_logits(model(mel, feats), y)
+    model.train()
+    for _ in range(5):
+        opt.zero_grad()
+        torch.nn.functional.binary_cross_entropy_with_logits(model(mel, feats), y).backward()
+        opt.step()
+    model.eval()
+    after = torch.nn.functional.binary_cross_entropy_with_logits(model(mel, feats), y)
+    assert after < before
+
+
+def test_model_branches():
+    assert TaggingModel(FAST, 4, None)(torch.randn(2, 128, 32)).shape == (2, 4)
+    only = TaggingModel(FAST, 4, {"top": 16}, use_cnn=False)
+    assert only.cnn is None and only(torch.randn(2, 128, 32), {"top": torch.randn(2, 70, 16)}).shape == (2, 4)
+    with pytest.raises(ValueError, match="needs features"):
+        only(torch.randn(2, 128, 32))
+    with pytest.raises(ValueError, match="branch"):
+        TaggingModel(FAST, 4, None, use_cnn=False)
+
+
+@pytest.mark.parametrize("variant", ["baseline", "boosted", "features_only", "control"])
+def test_tagging_runs_every_variant(mini_corpus, feature_root, tmp_path, variant):
+    task = Tagging(FAST)
+    cfg = RunConfig(data=str(mini_corpus), features=str(feature_root), model="tiny-random", variant=variant,
+                    fraction=0.5, seed=1, out=str(tmp_path / "run"), clip_seconds=2.0)  # fmt: skip
+    (row,) = task.run_and_save(cfg)
+    assert row.variant == variant and row.arch == ("attention-aggregator" if variant == "features_only" else "short-chunk-cnn")
+    assert 0 <= row.metrics["roc_auc_macro"] <= 1 and 0 <= row.metrics["pr_auc_macro"] <= 1
+    assert row.metrics["train_items"] == 8  # half of 16, stratified
+    saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert saved["rows"][0]["metrics"] == row.metrics and saved["config"]["variant"] == variant
+    if variant != "baseline":  # the cache was filled on demand, per model
+        assert (feature_root / "tiny-random" / "pieces" / "folk-01" / "mix.json").exists()
+
+
+def test_features_of_another_clip_length_are_refused(mini_corpus, feature_root, tmp_path):
+    from sonido.data.datasets.base import DatasetError
+
+    task = Tagging(FAST)
+    Tagging(FAST).prepare(RunConfig(data=str(mini_corpus), features=str(feature_root), model="tiny-random",
+                                    variant="boosted", clip_seconds=2.0))  # fmt: skip
+    with pytest.raises(DatasetError, match="max_seconds"):
+        task.prepare(RunConfig(data=str(mini_corpus), features=str(feature_root), model="tiny-random",
+                               variant="boosted", clip_seconds=1.0))  # fmt: skip
