@@ -37,6 +37,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from sonido.data.datasets.base import Dataset, DatasetError, Item
 from sonido.tasks.base import RunConfig, Task
 from sonido.tasks.featcache import FeatureCache
+from sonido.tasks.inject import align
 from sonido.tasks.metrics import accuracy, key_metrics, regression_metrics, tempo_metrics
 from sonido.tasks.results import Row
 from sonido.tasks.sampling import fraction_subset, strata_of
@@ -197,7 +198,8 @@ class Probing(Task):
     @staticmethod
     def _pooled(cache: FeatureCache, items: list[Item]) -> dict[str, np.ndarray]:
         cache.ensure(items)
-        rows = [{lv: d.mean(0).numpy() for lv, (d, _) in cache.load(it).items()} for it in items]
+        # Pooling is alignment to one frame: the mean over the clip, through the shared injection module.
+        rows = [{lv: align(d[None], 1)[0, 0].numpy() for lv, (d, _) in cache.load(it).items()} for it in items]
         return {lv: np.stack([r[lv] for r in rows]) for lv in rows[0]}
 
     def prepare(self, run: RunConfig) -> _Prepared:

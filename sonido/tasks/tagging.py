@@ -54,8 +54,8 @@ class TaggingConfig:
     chunk_frames: int = 128
     batch_size: int = 16
     samples_per_epoch: int = 256
-    max_epochs: int = 30
-    patience: int = 6
+    max_epochs: int = 25
+    patience: int = 5
     lr: float = 1e-3
     weight_decay: float = 1e-4
     feature_dim: int = 64

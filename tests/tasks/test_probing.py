@@ -46,3 +46,11 @@ def test_probe_rows_per_variant(mini_corpus, feature_root, tmp_path, variant):
     inputs = [n for n, v in INPUTS.items() if v == variant]
     assert {(r.arch, r.inputs) for r in rows} == {(a, i) for a in ("collection", "key", "tempo") for i in inputs}
     assert all(r.variant == variant and "score" in r.metrics for r in rows)
+
+
+def test_emotion_probe_on_emomusic(tmp_path):
+    layouts.emomusic(tmp_path / "emo")
+    cfg = RunConfig(data=str(tmp_path / "emo"), dataset="emomusic", variant="baseline", clip_seconds=0.5)
+    rows = Probing(FAST).run(cfg)
+    assert {r.arch for r in rows} == {"emotion"}
+    assert all({"r2_arousal", "r2_valence", "r2", "score"} <= set(r.metrics) for r in rows)

@@ -68,3 +68,12 @@ def test_features_of_another_clip_length_are_refused(mini_corpus, feature_root, 
     with pytest.raises(DatasetError, match="max_seconds"):
         task.prepare(RunConfig(data=str(mini_corpus), features=str(feature_root), model="tiny-random",
                                variant="boosted", clip_seconds=1.0))  # fmt: skip
+
+
+def test_tagging_reads_magnatagatune(tmp_path):
+    from tests.data import layouts
+
+    layouts.mtat(tmp_path / "mtat", split_files=True)
+    cfg = RunConfig(data=str(tmp_path / "mtat"), dataset="magnatagatune", out=str(tmp_path / "run"), clip_seconds=0.5)
+    (row,) = Tagging(FAST).run(cfg)
+    assert row.variant == "baseline" and 0 <= row.metrics["roc_auc_macro"] <= 1
