@@ -86,7 +86,7 @@ def _prior_train(args: argparse.Namespace) -> int:
     path = train_prior(
         args.level, args.codec, args.data, args.out, preset=args.preset, cache=args.cache,
         train_overrides=train_overrides, max_minutes=args.max_minutes, devices=args.devices,
-        strategy=args.strategy, accelerator=args.accelerator, resume=args.resume,
+        strategy=args.strategy, accelerator=args.accelerator, resume=args.resume, label=args.label,
     )  # fmt: skip
     print(f"model: {path}")
     return 0
@@ -150,7 +150,7 @@ def _sample(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     prompt = encode_file(model.codec, args.prompt) if args.prompt else None
     sampling = SamplingConfig(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p)
-    audio = generate(model, args.seconds, prompt=prompt, sampling=sampling, seed=args.seed)
+    audio = generate(model, args.seconds, prompt=prompt, sampling=sampling, seed=args.seed, label=args.label)
     save(args.output, audio[0].clamp(-1, 1), model.sample_rate)
     print(f"wrote {args.output} ({audio.shape[-1] / model.sample_rate:.1f} s)")
     return 0
@@ -228,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     ptrain.add_argument("--level", choices=["top", "mid", "bottom"], required=True)
     ptrain.add_argument("--codec", default="sonido-tiny", help="codec folder or registered name")
     ptrain.add_argument("--cache", type=Path, default=None, help="token cache (default: next to --out)")
+    ptrain.add_argument("--label", default=None, help="condition on a corpus manifest field, e.g. collection")
     _add_training_args(ptrain, "sonido/configs/prior/<preset>.json")
     ptrain.set_defaults(func=_prior_train)
 
@@ -275,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     smp.add_argument("--top-k", type=int, default=0)
     smp.add_argument("--top-p", type=float, default=1.0)
     smp.add_argument("--seed", type=int, default=None)
+    smp.add_argument("--label", default=None, help="steer label-conditioned priors, e.g. a collection name")
     smp.add_argument("-o", "--output", type=Path, required=True)
     smp.set_defaults(func=_sample)
 

@@ -38,6 +38,8 @@ class PriorConfig(ConfigBase):
         upper_vocab: codebook size of the level above (``None``: unconditional).
         upsample_ratio: lower tokens per upper token (4 between SoniDo's levels).
         num_labels: size of an optional label vocabulary (0: off).
+        label_names: the labels' names, id order (e.g. the corpus' collections), so a
+            checkpoint says what its label ids mean.
         global_dim: size of an optional per-clip conditioning vector (0: off).
     """
 
@@ -53,10 +55,14 @@ class PriorConfig(ConfigBase):
     upper_vocab: int | None = None
     upsample_ratio: int = 4
     num_labels: int = 0
+    label_names: tuple[str, ...] = ()
     global_dim: int = 0
 
     def __post_init__(self):
         object.__setattr__(self, "patterns", tuple(self.patterns))
+        object.__setattr__(self, "label_names", tuple(self.label_names))
+        if self.label_names and len(self.label_names) != self.num_labels:
+            raise ValueError(f"{len(self.label_names)} label names for num_labels={self.num_labels}")
         if self.context % self.block:
             raise ValueError(f"context {self.context} must be a multiple of block {self.block}")
 

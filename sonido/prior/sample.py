@@ -63,6 +63,7 @@ def sample_level(
     sampling: SamplingConfig = SamplingConfig(),
     hop: int | None = None,
     generator: torch.Generator | None = None,
+    label: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """``[B, length]`` tokens (the prompt included at the start, when given).
 
@@ -72,6 +73,7 @@ def sample_level(
         prompt: ``[B, p]`` tokens to continue.
         upper: ``[B, length / ratio]`` tokens of the level above (conditioned priors).
         hop: tokens generated per window once the context is full (default: half of it).
+        label: ``[B]`` label ids (priors trained with label conditioning).
     """
     ctx = prior.config.context
     ratio = prior.config.upsample_ratio if upper is not None else 1
@@ -86,29 +88,45 @@ def sample_level(
         # A window [start, start + ctx): re-prime a cache with the tokens already in it.
         cache = KVCache.empty(prior.config.layers)
         up = None if upper is None else prior.upper_conditioning(upper[:, start // ratio : (start + ctx) // ratio])
-        logits = prior.step(None, cache, batch, up)
+        logits = prior.step(None, cache, batch, up, label)
         for t in range(start, out.shape[1]):
-            logits = prior.step(out[:, t : t + 1], cache, batch, up)
+            logits = prior.step(out[:, t : t + 1], cache, batch, up, label)
         while out.shape[1] < min(length, start + ctx):
             nxt = _draw(logits, sampling, generator)
             out = torch.cat([out, nxt], dim=1)
             if out.shape[1] < min(length, start + ctx):
-                logits = prior.step(nxt, cache, batch, up)
+                logits = prior.step(nxt, cache, batch, up, label)
         start += hop
     return out[:, :length]
 
 
 @torch.no_grad()
+def _label_ids(prior: Prior, label: str | None, batch: int) -> torch.Tensor | None:
+    """``[B]`` ids of ``label`` for a prior trained with those label names (else ``None``)."""
+    if label is None or prior.label is None:
+        return None
+    names = prior.config.label_names
+    if label not in names:
+        raise ValueError(f"unknown label {label!r}; the {prior.config.level} prior knows {list(names)}")
+    return torch.full((batch,), names.index(label), dtype=torch.long)
+
+
+@torch.no_grad()
 def generate(model, seconds: float, prompt: Tokens | None = None, sampling: SamplingConfig = SamplingConfig(),
-             seed: int | None = None) -> torch.Tensor:  # fmt: skip
+             seed: int | None = None, label: str | None = None) -> torch.Tensor:  # fmt: skip
     """Audio ``[B, 1, T]`` of about ``seconds``: sampled top tokens, mid tokens conditioned
-    on them, decoded from top+mid. ``prompt`` tokens (e.g. of a prompt audio) are continued."""
+    on them, decoded from top+mid. ``prompt`` tokens (e.g. of a prompt audio) are continued;
+    ``label`` (e.g. a collection) steers the priors that were trained with label conditioning."""
+    if label is not None and all(p.label is None for p in model.priors.values()):
+        raise ValueError("this model's priors were trained without label conditioning")
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     codec = model.codec
     n_top = max(1, round(seconds * codec.frame_rate("top")))
-    top = sample_level(model.priors["top"], n_top, prompt=None if prompt is None else prompt.top,
-                       sampling=sampling, generator=gen)  # fmt: skip
-    mid = sample_level(model.priors["mid"], 4 * n_top, batch=top.shape[0], upper=top,
-                       prompt=None if prompt is None else prompt.mid, sampling=sampling, generator=gen)  # fmt: skip
+    batch = 1 if prompt is None else prompt.top.shape[0]
+    top = sample_level(model.priors["top"], n_top, batch=batch, prompt=None if prompt is None else prompt.top,
+                       sampling=sampling, generator=gen, label=_label_ids(model.priors["top"], label, batch))  # fmt: skip
+    mid = sample_level(model.priors["mid"], 4 * n_top, batch=batch, upper=top,
+                       prompt=None if prompt is None else prompt.mid, sampling=sampling, generator=gen,
+                       label=_label_ids(model.priors["mid"], label, batch))  # fmt: skip
     bottom = torch.zeros(top.shape[0], 16 * n_top, dtype=torch.long)  # unused: decoded from top+mid
     return codec.decode(Tokens(top, mid, bottom), levels=("top", "mid"))

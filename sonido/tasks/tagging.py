@@ -53,8 +53,8 @@ class TaggingConfig:
     n_mels: int = 128
     chunk_frames: int = 128
     batch_size: int = 16
-    samples_per_epoch: int = 256
-    max_epochs: int = 25
+    samples_per_epoch: int = 192
+    max_epochs: int = 20
     patience: int = 5
     lr: float = 1e-3
     weight_decay: float = 1e-4

@@ -21,7 +21,7 @@ from sonido.prior import checkpoint as prior_ckpt
 from sonido.prior.presets import load_prior_preset
 from sonido.prior.prior import Prior, PriorConfig
 from sonido.train.runtime import TrainConfig, fit
-from sonido.train.tokens import TokenWindows, codec_fingerprint, encode_dataset, load_tokens
+from sonido.train.tokens import TokenWindows, codec_fingerprint, corpus_labels, encode_dataset, load_tokens
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ class PriorModule(L.LightningModule):
         self.train_config = PriorTrainConfig.from_dict(train)
 
     def _loss(self, batch) -> torch.Tensor:
-        tokens, upper = batch
-        return self.model.loss(tokens, upper if upper.numel() else None)
+        tokens, upper, label = batch
+        return self.model.loss(tokens, upper if upper.numel() else None, label if self.model.label is not None else None)
 
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:
         loss = self._loss(batch)
@@ -78,6 +78,7 @@ def train_prior(
     accelerator: str = "auto",
     resume: bool = False,
     progress: bool = True,
+    label: str | None = None,
 ) -> Path:
     """Train the ``level`` prior; returns the exported model folder (``out/model``).
 
@@ -87,6 +88,8 @@ def train_prior(
         data: the embedded corpus or any folder of audio.
         out: run folder.
         cache: token cache folder (default: ``out/../tokens-<codec fingerprint>``, shared by levels).
+        label: condition on this per-piece field of the corpus manifest (e.g. ``collection``);
+            the names are kept in the prior's config (``label_names``).
     """
     out = Path(out)
     spec = load_prior_preset(preset)
@@ -101,10 +104,23 @@ def train_prior(
     cache = Path(cache) if cache else out.parent / f"tokens-{codec_fingerprint(tokenizer)}"
     encode_dataset(tokenizer, data, cache, progress=progress)
     ratio = model_cfg.upsample_ratio
-    train_ds = TokenWindows(load_tokens(cache, "train"), level, model_cfg.context,
-                            train_cfg.val_every * train_cfg.batch_size, ratio, train_cfg.seed)  # fmt: skip
-    valid_ds = TokenWindows(load_tokens(cache, "valid"), level, model_cfg.context,
-                            train_cfg.val_batches * train_cfg.batch_size, ratio, seed=12345)  # fmt: skip
+    by_source = None
+    if label:
+        names, by_source = corpus_labels(data, label)
+        model_cfg = replace(model_cfg, num_labels=len(names), label_names=names)
+
+    def windows(split: str, length: int, seed: int) -> TokenWindows:
+        clips, sources = load_tokens(cache, split)
+        if by_source is None:
+            return TokenWindows(clips, level, model_cfg.context, length, ratio, seed)
+        unknown = [s for s in sources if str(Path(s).resolve()) not in by_source]
+        if unknown:
+            raise ValueError(f"{len(unknown)} cached clips are not pieces of {data} (e.g. {unknown[0]}): use its own cache")
+        labels = [by_source[str(Path(s).resolve())] for s in sources]
+        return TokenWindows(clips, level, model_cfg.context, length, ratio, seed, labels=labels)
+
+    train_ds = windows("train", train_cfg.val_every * train_cfg.batch_size, train_cfg.seed)
+    valid_ds = windows("valid", train_cfg.val_batches * train_cfg.batch_size, 12345)
     module = PriorModule(model_cfg.to_dict(), asdict(train_cfg))
     fit(
         module, train_ds, valid_ds, out, _export, train_cfg, data=f"{data} (codec {codec})", max_minutes=max_minutes,

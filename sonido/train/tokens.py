@@ -64,12 +64,29 @@ def encode_dataset(codec, data: str | Path, cache: str | Path, progress: bool = 
     return cache
 
 
-def load_tokens(cache: str | Path, split: str) -> list[Tokens]:
-    """Every cached clip of a split (batch dimension squeezed: each level ``[1, frames]``)."""
+def load_tokens(cache: str | Path, split: str) -> tuple[list[Tokens], list[str]]:
+    """Every cached clip of a split (each level ``[1, frames]``) and the audio file each came from."""
     paths = sorted((Path(cache) / split).glob("*.npz"))
     if not paths:
         raise FileNotFoundError(f"no cached tokens in {Path(cache) / split}: run the encoding first")
-    return [Tokens.load(p)[0] for p in paths]
+    loaded = [Tokens.load(p) for p in paths]
+    return [t for t, _ in loaded], [str(meta.get("source", "")) for _, meta in loaded]
+
+
+def corpus_labels(data: str | Path, key: str) -> tuple[tuple[str, ...], dict[str, int]]:
+    """Label conditioning from an embedded corpus: ``(names, {resolved mix path: label id})``.
+
+    Args:
+        key: a per-piece manifest field with one value per piece, e.g. ``collection``.
+    """
+    manifest = Path(data) / "manifest.json"
+    if not manifest.exists():
+        raise ValueError(f"label conditioning needs an embedded corpus (manifest.json) at {data}")
+    pieces = json.loads(manifest.read_text())["pieces"]
+    if any(key not in p or not isinstance(p[key], (str, int)) for p in pieces):
+        raise ValueError(f"manifest pieces have no single-valued {key!r} field to condition on")
+    names = tuple(sorted({str(p[key]) for p in pieces}))
+    return names, {str((Path(data) / p["mix"]).resolve()): names.index(str(p[key])) for p in pieces}
 
 
 class TokenWindows(Dataset):
@@ -77,13 +94,19 @@ class TokenWindows(Dataset):
 
     Windows start on multiples of the upsampling ratio so the upper window aligns exactly.
     Item ``i`` of epoch ``e`` is a function of ``(seed, e, i)``. Returns
-    ``(tokens [context], upper [context / ratio])`` (``upper`` empty for the top level).
+    ``(tokens [context], upper [context / ratio], label [])`` (``upper`` empty for the top
+    level; ``label`` the clip's label id, or -1 without ``labels``).
     """
 
-    def __init__(self, clips: list[Tokens], level: str, context: int, length: int, ratio: int = 4, seed: int = 0):
+    def __init__(self, clips: list[Tokens], level: str, context: int, length: int, ratio: int = 4, seed: int = 0,
+                 labels: list[int] | None = None):  # fmt: skip
         self.level, self.context, self.ratio, self.length, self.seed, self.epoch = level, context, ratio, length, seed, 0
         self.upper_level = None if level == "top" else LEVELS[LEVELS.index(level) - 1]
-        self.clips = [c for c in clips if c[level].shape[-1] >= context]
+        if labels is not None and len(labels) != len(clips):
+            raise ValueError(f"{len(labels)} labels for {len(clips)} clips")
+        long_enough = [i for i, c in enumerate(clips) if c[level].shape[-1] >= context]
+        self.clips = [clips[i] for i in long_enough]
+        self.labels = [labels[i] if labels is not None else -1 for i in long_enough]
         if not self.clips:
             raise ValueError(f"no clip has {context} {level} tokens: lower the context")
         sizes = np.array([c[level].shape[-1] - context + 1 for c in self.clips], dtype=np.float64)
@@ -95,13 +118,14 @@ class TokenWindows(Dataset):
     def __len__(self) -> int:
         return self.length
 
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         rng = np.random.default_rng([self.seed, self.epoch, index])
-        clip = self.clips[rng.choice(len(self.clips), p=self.weights)]
+        which = rng.choice(len(self.clips), p=self.weights)
+        clip, label = self.clips[which], torch.tensor(self.labels[which])
         n = clip[self.level].shape[-1]
         start = int(rng.integers(0, (n - self.context) // self.ratio + 1)) * self.ratio
         tokens = clip[self.level][0, start : start + self.context]
         if self.upper_level is None:
-            return tokens, torch.zeros(0, dtype=torch.long)
+            return tokens, torch.zeros(0, dtype=torch.long), label
         up = start // self.ratio
-        return tokens, clip[self.upper_level][0, up : up + self.context // self.ratio]
+        return tokens, clip[self.upper_level][0, up : up + self.context // self.ratio], label

@@ -49,10 +49,11 @@ def test_token_windows_align_levels(audio_dir, tmp_path):
     from sonido import codec
 
     cache = encode_dataset(codec.load("tiny-random"), audio_dir, tmp_path / "cache", progress=False)
-    clips = load_tokens(cache, "train")
+    clips, sources = load_tokens(cache, "train")
+    assert len(sources) == len(clips) and all(s.endswith(".wav") for s in sources)
     ds = TokenWindows(clips, "mid", context=64, length=10, seed=0)
-    tokens, upper = ds[3]
-    assert tokens.shape == (64,) and upper.shape == (16,)
+    tokens, upper, label = ds[3]
+    assert tokens.shape == (64,) and upper.shape == (16,) and label.item() == -1
     # The upper window is exactly the top tokens above the mid window.
     clip = next(c for c in ds.clips if any(
         torch.equal(c.mid[0, s : s + 64], tokens) for s in range(0, c.mid.shape[-1] - 63, 4)))  # fmt: skip
@@ -80,3 +81,34 @@ def test_collect_audio_never_puts_a_file_in_both_splits(audio_dir):
     files = collect_audio(audio_dir)
     assert files.valid and files.train and not set(files.train) & set(files.valid)
     assert len(files.train) + len(files.valid) == 4
+
+
+def test_label_conditioned_training_and_sampling(tmp_path):
+    """--label collection: the prior learns a label embedding and keeps the names; sampling takes a name."""
+    from sonido.prior.sample import _label_ids, sample_level
+
+    root = tmp_path / "corpus"
+    rng = np.random.default_rng(0)
+    pieces = []
+    for i, (collection, split) in enumerate([("bach", "train"), ("folk", "train"), ("folk", "train"), ("bach", "valid")]):
+        (root / "pieces" / f"p{i}").mkdir(parents=True)
+        sf.write(str(root / "pieces" / f"p{i}" / "mix.wav"), (0.1 * rng.standard_normal(22050 * 2)).astype(np.float32), 22050)
+        pieces.append({"id": f"p{i}", "split": split, "mix": f"pieces/p{i}/mix.wav", "collection": collection})
+    (root / "manifest.json").write_text(json.dumps({"pieces": pieces}))
+    preset = tmp_path / "micro.json"
+    preset.write_text(json.dumps(MICRO))
+    model_dir = train_prior("top", "tiny-random", root, tmp_path / "run", preset=str(preset), progress=False,
+                            label="collection")  # fmt: skip
+    prior = prior_ckpt.load(model_dir).eval()
+    assert prior.config.label_names == ("bach", "folk") and prior.label is not None
+    ids = _label_ids(prior, "folk", 2)
+    assert ids.tolist() == [1, 1]
+    a = sample_level(prior, 12, batch=2, label=ids, generator=torch.Generator().manual_seed(0))
+    b = sample_level(prior, 12, batch=2, label=_label_ids(prior, "bach", 2), generator=torch.Generator().manual_seed(0))
+    assert a.shape == (2, 12) and not torch.equal(a, b)  # the label changes what is sampled
+    with pytest.raises(ValueError, match="unknown label"):
+        _label_ids(prior, "jazz", 1)
+    with pytest.raises(ValueError, match="single-valued 'tags'"):
+        pieces[0]["tags"] = ["piano"]
+        (root / "manifest.json").write_text(json.dumps({"pieces": pieces}))
+        train_prior("top", "tiny-random", root, tmp_path / "run2", preset=str(preset), progress=False, label="tags")
