@@ -41,10 +41,15 @@ def plot(results: Results, out: Path, metric: str | None = None) -> Path:
             std = [cells[f][1] for f in fr]
             ax.errorbar(fr, mean, yerr=std, ls=STYLE[variant], marker="o", capsize=3,
                         label=variant + (f" [{inputs}]" if inputs else ""))  # fmt: skip
+        points = [c for (a, _, _), cells in summary.items() if a == arch for c in cells.values()]
+        if min(m for m, _, _ in points) < -1:  # R² of a near-empty training set can be hugely negative
+            ax.set_ylim(-1, max(m + s for m, s, _ in points if m >= -1) + 0.05)
+            ax.set_title(f"{arch} (axis cut at -1)")
+        else:
+            ax.set_title(arch)
         ax.set_xscale("log")
         ax.set_xlabel("training fraction")
         ax.set_ylabel(metric)
-        ax.set_title(arch)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     fig.suptitle(f"{results.task} on {results.dataset} ({results.model})")
