@@ -28,6 +28,7 @@ import itertools
 import time
 from dataclasses import dataclass
 
+import lightning as L
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -96,57 +97,60 @@ def _probe(d_in: int, d_out: int, hidden: int, dropout: float) -> nn.Module:
     return nn.Sequential(nn.Linear(d_in, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, d_out))
 
 
-def _grid_module(members: list[dict], d_in: int, d_out: int, kind: str, patience: int, x_val, y_val):
-    import lightning as L
+class ProbeGrid(L.LightningModule):
+    """Every grid member side by side; per-member early stopping and best state on validation loss.
 
-    class ProbeGrid(L.LightningModule):
-        """Every grid member side by side; per-member early stopping and best state on validation loss."""
+    Args:
+        members: grid points (``hidden``, ``lr``, ``dropout``, ``weight_decay``).
+        kind: ``class`` (cross-entropy) or ``regress`` (MSE on standardised targets).
+        x_val, y_val: the whole validation split (small: scored in one pass per epoch).
+    """
 
-        def __init__(self):
-            super().__init__()
-            self.probes = nn.ModuleList(_probe(d_in, d_out, m["hidden"], m["dropout"]) for m in members)
-            self.best_loss = [float("inf")] * len(members)
-            self.best_state = [None] * len(members)
-            self.waited = [0] * len(members)
+    def __init__(self, members: list[dict], d_in: int, d_out: int, kind: str, patience: int, x_val, y_val):
+        super().__init__()
+        self.members, self.kind, self.patience, self.x_val, self.y_val = members, kind, patience, x_val, y_val
+        self.probes = nn.ModuleList(_probe(d_in, d_out, m["hidden"], m["dropout"]) for m in members)
+        self.best_loss = [float("inf")] * len(members)
+        self.best_state: list[dict | None] = [None] * len(members)
+        self.waited = [0] * len(members)
 
-        def _loss(self, out, y):
-            return F.cross_entropy(out, y) if kind == "class" else F.mse_loss(out, y)
+    def _loss(self, out, y):
+        return F.cross_entropy(out, y) if self.kind == "class" else F.mse_loss(out, y)
 
-        def training_step(self, batch, batch_idx):
-            x, y = batch
-            live = [i for i, w in enumerate(self.waited) if w < patience]
-            return sum(self._loss(self.probes[i](x), y) for i in live)
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        live = [i for i, w in enumerate(self.waited) if w < self.patience]
+        return sum(self._loss(self.probes[i](x), y) for i in live)
 
-        @torch.no_grad()
-        def on_train_epoch_end(self):
-            """Score the whole validation split, member by member (it is small: one batch)."""
-            for i, probe in enumerate(self.probes):
-                if self.waited[i] >= patience:
-                    continue
-                probe.eval()
-                loss = float(self._loss(probe(x_val), y_val))
-                probe.train()
-                if loss < self.best_loss[i] - 1e-6:
-                    self.best_loss[i], self.waited[i] = loss, 0
-                    self.best_state[i] = copy.deepcopy(probe.state_dict())
-                else:
-                    self.waited[i] += 1
-            if all(w >= patience for w in self.waited):
-                self.trainer.should_stop = True
+    @torch.no_grad()
+    def on_train_epoch_end(self):
+        """Score the validation split, member by member; stop when every member has stopped."""
+        for i, probe in enumerate(self.probes):
+            if self.waited[i] >= self.patience:
+                continue
+            probe.eval()
+            loss = float(self._loss(probe(self.x_val), self.y_val))
+            probe.train()
+            if loss < self.best_loss[i] - 1e-6:
+                self.best_loss[i], self.waited[i] = loss, 0
+                self.best_state[i] = copy.deepcopy(probe.state_dict())
+            else:
+                self.waited[i] += 1
+        if all(w >= self.patience for w in self.waited):
+            self.trainer.should_stop = True
 
-        def configure_optimizers(self):
-            return torch.optim.AdamW([
-                {"params": p.parameters(), "lr": m["lr"], "weight_decay": m["weight_decay"]}
-                for p, m in zip(self.probes, members)
-            ])  # fmt: skip
+    def configure_optimizers(self):
+        return torch.optim.AdamW([
+            {"params": p.parameters(), "lr": m["lr"], "weight_decay": m["weight_decay"]}
+            for p, m in zip(self.probes, self.members)
+        ])  # fmt: skip
 
-        def best_probe(self, i: int) -> nn.Module:
-            probe = copy.deepcopy(self.probes[i])
-            if self.best_state[i] is not None:
-                probe.load_state_dict(self.best_state[i])
-            return probe.eval()
-
-    return ProbeGrid()
+    def best_probe(self, i: int) -> nn.Module:
+        """Member ``i`` at its best validation loss, in eval mode."""
+        probe = copy.deepcopy(self.probes[i])
+        if self.best_state[i] is not None:
+            probe.load_state_dict(self.best_state[i])
+        return probe.eval()
 
 
 def _standardise(train: np.ndarray, *others: np.ndarray) -> list[torch.Tensor]:
@@ -235,8 +239,6 @@ class Probing(Task):
 
     def fit(self, sub: Subtask, items: list[Item], x: np.ndarray, fraction: float, seed: int) -> tuple[dict, float]:
         """Train the grid on ``fraction`` of the training items; test metrics (with ``score``) and seconds."""
-        import lightning as L
-
         from sonido.train.runtime import quiet_lightning
 
         quiet_lightning()
@@ -263,7 +265,7 @@ class Probing(Task):
             d_out = len(sub.labels)
         L.seed_everything(seed, verbose=False)
         members = self.cfg.grid()
-        module = _grid_module(members, x.shape[1], d_out, sub.kind, self.cfg.patience, xv, yv)
+        module = ProbeGrid(members, x.shape[1], d_out, sub.kind, self.cfg.patience, xv, yv)
         loader = DataLoader(TensorDataset(xt, yt), batch_size=self.cfg.batch_size, shuffle=True,
                             generator=torch.Generator().manual_seed(seed))  # fmt: skip
         trainer = L.Trainer(max_epochs=self.cfg.max_epochs, accelerator="cpu", devices=1, logger=False,

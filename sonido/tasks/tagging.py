@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import lightning as L
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -146,61 +147,58 @@ class _Clips(_Chunks):
         return self.data.mels[n], feats, self.data.labels[n]
 
 
-def _lightning_module(model: TaggingModel, cfg: TaggingConfig, use_feats: bool):
-    import lightning as L
+class TaggingModule(L.LightningModule):
+    """BCE on chunks; a clip is scored by the mean of its chunks' sigmoid outputs.
 
-    class TaggingModule(L.LightningModule):
-        """BCE on chunks; clips scored by the mean of their chunks' sigmoid outputs."""
+    Args:
+        use_feats: feed the batches' features to the model (boosted, control, features-only).
+    """
 
-        def __init__(self):
-            super().__init__()
-            self.model, self._scores, self._test = model, [], {}
+    def __init__(self, model: TaggingModel, cfg: TaggingConfig, use_feats: bool):
+        super().__init__()
+        self.model, self.cfg, self.use_feats = model, cfg, use_feats
+        self._scores: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self._test: dict[str, float] = {}
 
-        def _feats(self, feats):
-            return feats if use_feats else None
+    def training_step(self, batch, batch_idx):
+        mel, feats, y = batch
+        loss = F.binary_cross_entropy_with_logits(self.model(mel, feats if self.use_feats else None), y)
+        self.log("train/loss", loss, on_step=False, on_epoch=True, batch_size=len(y))
+        return loss
 
-        def training_step(self, batch, batch_idx):
-            mel, feats, y = batch
-            loss = F.binary_cross_entropy_with_logits(self.model(mel, self._feats(feats)), y)
-            self.log("train/loss", loss, on_step=False, on_epoch=True, batch_size=len(y))
-            return loss
+    def _clip_scores(self, mel: torch.Tensor, feats: dict[str, torch.Tensor]) -> torch.Tensor:
+        chunk = self.cfg.chunk_frames
+        probs = []
+        for s in chunk_starts(mel.shape[-1], chunk):
+            f = {lv: v[:, s : s + chunk] for lv, v in feats.items()} if self.use_feats else None
+            probs.append(torch.sigmoid(self.model(mel[..., s : s + chunk], f)))
+        return torch.stack(probs).mean(0)
 
-        def _clip_scores(self, mel, feats) -> torch.Tensor:
-            starts = chunk_starts(mel.shape[-1], cfg.chunk_frames)
-            probs = []
-            for s in starts:
-                sl = slice(s, s + cfg.chunk_frames)
-                f = {lv: v[:, sl] for lv, v in feats.items()} if use_feats else None
-                probs.append(torch.sigmoid(self.model(mel[..., sl], f)))
-            return torch.stack(probs).mean(0)
+    def validation_step(self, batch, batch_idx):
+        mel, feats, y = batch
+        self._scores.append((self._clip_scores(mel, feats), y))
 
-        def validation_step(self, batch, batch_idx):
-            mel, feats, y = batch
-            self._scores.append((self._clip_scores(mel, feats), y))
+    test_step = validation_step
 
-        test_step = validation_step
+    def _metrics(self) -> dict[str, float]:
+        scores = torch.cat([s for s, _ in self._scores]).numpy()
+        y = torch.cat([t for _, t in self._scores]).numpy()
+        self._scores = []
+        return tagging_metrics(y, scores)
 
-        def _metrics(self):
-            scores = torch.cat([s for s, _ in self._scores]).numpy()
-            y = torch.cat([t for _, t in self._scores]).numpy()
-            self._scores = []
-            return tagging_metrics(y, scores)
+    def on_validation_epoch_end(self):
+        m = self._metrics()
+        self.log("val/roc_auc_macro", m["roc_auc_macro"])
+        self.log("val/pr_auc_macro", m["pr_auc_macro"])
 
-        def on_validation_epoch_end(self):
-            m = self._metrics()
-            self.log("val/roc_auc_macro", m["roc_auc_macro"])
-            self.log("val/pr_auc_macro", m["pr_auc_macro"])
+    def on_test_epoch_end(self):
+        self._test = self._metrics()
 
-        def on_test_epoch_end(self):
-            self._test = self._metrics()
+    def test_metrics(self) -> dict[str, float]:
+        return self._test
 
-        def test_metrics(self):
-            return self._test
-
-        def configure_optimizers(self):
-            return torch.optim.AdamW(self.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-
-    return TaggingModule()
+    def configure_optimizers(self):
+        return torch.optim.AdamW(self.parameters(), lr=self.cfg.lr, weight_decay=self.cfg.weight_decay)
 
 
 class Tagging(Task):
@@ -275,7 +273,7 @@ class Tagging(Task):
         torch.manual_seed(run.seed)
         dims = {lv: f.shape[-1] for lv, f in data.features[model_name].items()} if model_name else None
         model = TaggingModel(cfg, data.labels.shape[1], dims, use_cnn=run.variant != "features_only")
-        module = _lightning_module(model, cfg, use_feats=model_name is not None)
+        module = TaggingModule(model, cfg, use_feats=model_name is not None)
         chunks = _Chunks(data, train, model_name, cfg.chunk_frames)
         sampler = RandomSampler(chunks, replacement=True, num_samples=cfg.samples_per_epoch,
                                 generator=torch.Generator().manual_seed(run.seed))  # fmt: skip
