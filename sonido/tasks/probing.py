@@ -193,7 +193,9 @@ class Probing(Task):
                 raise DatasetError(f"{item.id}: too short for the probe's spectral statistics ({x.size} samples)")
             mel = 10 * np.log10(librosa.feature.melspectrogram(y=x, sr=sr, n_mels=128) + 1e-8)
             mfcc = librosa.feature.mfcc(S=mel, n_mfcc=20)
-            chroma = librosa.feature.chroma_stft(y=x, sr=sr)
+            # Standard tuning (A4 = 440 Hz): librosa's tuning estimate runs numba kernels whose on-disk
+            # cache can crash processes that compile it at the same time on a fresh install.
+            chroma = librosa.feature.chroma_stft(y=x, sr=sr, tuning=0.0)
             mel_stats.append(np.concatenate([mel.mean(1), mel.std(1)]))
             both = np.concatenate([mfcc, chroma])
             mfcc_chroma.append(np.concatenate([both.mean(1), both.std(1)]))
