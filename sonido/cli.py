@@ -130,7 +130,7 @@ def _task(args: argparse.Namespace) -> int:
     seeds = tuple(range(args.seeds))
     variants = tuple(args.variants.split(",")) if args.variants else (
         ("baseline",) if features is None else ("baseline", "boosted", "features_only", "control"))
-    results_path = args.results or Path("bench") / "results" / f"{task.name}.json"
+    results_path = args.results or Path("bench") / "results" / f"{task.results_name}.json"
     results = task.sweep(base, results_path, fractions, seeds, variants)
     table = results.table()
     print(table)
@@ -196,6 +196,8 @@ def _add_training_args(p: argparse.ArgumentParser, preset_help: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from sonido.tasks.sampling import DEFAULT_FRACTIONS
+
     parser = argparse.ArgumentParser(prog="sonido", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -262,10 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--clip-seconds", type=float, default=10.0, help="each item's first seconds are used")
     task.add_argument("--out", type=Path, default=Path("runs") / "task", help="run folder (metrics.json)")
     task.add_argument("--sweep", action="store_true", help="every variant x fraction x seed; writes the results file")
-    task.add_argument("--fractions", default="0.01,0.05,0.1,0.25,1.0", help="sweep: training fractions")
+    task.add_argument("--fractions", default=",".join(f"{f:g}" for f in DEFAULT_FRACTIONS), help="sweep: training fractions")
     task.add_argument("--seeds", type=int, default=3, help="sweep: seeds 0..N-1")
     task.add_argument("--variants", default=None, help="sweep: comma-separated variants (default: all)")
-    task.add_argument("--results", type=Path, default=None, help="sweep: results file (bench/results/<task>.json)")
+    task.add_argument("--results", type=Path, default=None, help="sweep: results file (bench/results/tagging.json, probes.json)")
     task.set_defaults(func=_task)
 
     smp = sub.add_parser("sample", help="generate music with the priors, decoded by the codec")

@@ -85,6 +85,7 @@ class Task(ABC):
     primary_metric: str
     higher_is_better: bool = True
     secondary_metrics: tuple[str, ...] = ()  # also tabulated after a sweep
+    results_name: str  # a sweep's default results file: bench/results/<results_name>.json
 
     def __init__(self):
         self._datasets: dict[tuple[str, str], Dataset] = {}
@@ -126,7 +127,7 @@ class Task(ABC):
         for fraction in fractions:
             for seed in seeds:
                 for variant in variants:
-                    if any(r.variant == variant and r.fraction == fraction and r.seed == seed for r in results.rows):
+                    if results.has_run(variant, fraction, seed):
                         continue
                     cfg = replace(base, variant=variant, fraction=fraction, seed=seed,
                                   out=str(Path(base.out) / f"{variant}-f{fraction:g}-s{seed}"))  # fmt: skip

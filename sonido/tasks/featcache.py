@@ -81,7 +81,3 @@ class FeatureCache:
         if missing:
             raise DatasetError(f"{sidecar}: no {missing} features (extracted levels: {sorted(tensors)})")
         return {lv: (tensors[lv].float(), float(meta["levels"][lv]["frame_rate"])) for lv in self.levels}
-
-    def dims(self, item: Item) -> dict[str, int]:
-        """Feature width per level."""
-        return {lv: data.shape[-1] for lv, (data, _) in self.load(item).items()}

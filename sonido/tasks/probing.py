@@ -9,7 +9,7 @@ Sub-tasks, each run where the dataset has its labels (``arch`` in the results):
 
 Inputs (``inputs`` in the results) and the variant each belongs to:
     mel-stats (baseline): mean and std over time of the log-mel bands.
-    mfcc-chroma (baseline): mean and std of 20 MFCCs and 12 chroma bins (librosa).
+    mfcc-chroma (baseline): mean and std of 20 MFCCs and 12 chroma bins (librosa; A4 = 440 Hz).
     sonido-top, sonido-mid, sonido-top+mid (features_only): time-pooled SoniDo features.
     mel-stats+sonido (boosted): mel statistics and SoniDo top+mid together.
     random-top+mid (control): the random-weight model's top+mid features.
@@ -168,6 +168,7 @@ class Probing(Task):
     """Shallow probes on pooled features; see the module docstring."""
 
     name = "probe"
+    results_name = "probes"
     primary_metric = "score"
     secondary_metrics = ("acc_within_4pct", "r2_arousal", "r2_valence")
 

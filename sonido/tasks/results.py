@@ -64,8 +64,9 @@ class Results:
         """Add ``row``, replacing any earlier row of the same cell."""
         self.rows = [r for r in self.rows if r.key != row.key] + [row]
 
-    def has(self, arch: str, variant: str, fraction: float, seed: int, inputs: str = "") -> bool:
-        return (arch, variant, inputs, float(fraction), int(seed)) in {r.key for r in self.rows}
+    def has_run(self, variant: str, fraction: float, seed: int) -> bool:
+        """Whether a run of ``variant`` at ``fraction`` and ``seed`` left rows (a run may leave several)."""
+        return any((r.variant, r.fraction, r.seed) == (variant, float(fraction), int(seed)) for r in self.rows)
 
     def save(self, path: str | Path) -> None:
         atomic_write_json(Path(path), {**asdict(self), "rows": [asdict(r) for r in self.rows]})

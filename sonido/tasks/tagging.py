@@ -29,7 +29,7 @@ from sonido.nn.aggregator import AttentionAggregator
 from sonido.nn.shortchunk import ShortChunkCNN
 from sonido.tasks.base import RunConfig, Task
 from sonido.tasks.featcache import FeatureCache
-from sonido.tasks.inject import FeatureInjector, Fusion, align
+from sonido.tasks.inject import FeatureInjector, Fusion, align, frames_for
 from sonido.tasks.metrics import tagging_metrics
 from sonido.tasks.results import Row
 from sonido.tasks.sampling import fraction_subset, strata_of
@@ -205,6 +205,7 @@ class Tagging(Task):
     """Multi-label tagging; see the module docstring for the variants."""
 
     name = "tagging"
+    results_name = "tagging"
     primary_metric = "roc_auc_macro"
     secondary_metrics = ("pr_auc_macro",)
 
@@ -254,7 +255,7 @@ class Tagging(Task):
         out: dict[str, list[torch.Tensor]] = {}
         for item in data.items:
             for lv, (feat, rate) in cache.load(item).items():
-                span = min(frames, max(1, round(feat.shape[0] / rate * self.cfg.frame_rate)))  # mel frames covered
+                span = min(frames, frames_for(feat.shape[0] / rate, self.cfg.frame_rate))  # mel frames covered
                 aligned = align(feat[None], span)[0]
                 out.setdefault(lv, []).append(F.pad(aligned, (0, 0, 0, frames - span)))
         return {lv: torch.stack(v) for lv, v in out.items()}

@@ -13,7 +13,7 @@ def test_results_roundtrip_replace_and_table(tmp_path):
     path = tmp_path / "r.json"
     res.save(path)
     back = Results.load(path)
-    assert back.rows == res.rows and back.has("cnn", "boosted", 0.1, 0)
+    assert back.rows == res.rows and back.has_run("boosted", 0.1, 0) and not back.has_run("control", 0.1, 0)
     summary = back.summary()
     mean, std, n = summary[("cnn", "boosted", "")][0.1]
     assert (mean, n) == (pytest.approx(0.8), 2) and std == pytest.approx(0.1414, abs=1e-3)
