@@ -38,6 +38,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from sonido.data.datasets.base import Dataset, DatasetError, Item
 from sonido.tasks.base import RunConfig, Task
 from sonido.tasks.featcache import FeatureCache
+from sonido.tasks.frontend import first_seconds, log_mel
 from sonido.tasks.inject import align
 from sonido.tasks.metrics import accuracy, key_metrics, regression_metrics, tempo_metrics
 from sonido.tasks.results import Row
@@ -186,13 +187,11 @@ class Probing(Task):
         import librosa
 
         sr, mel_stats, mfcc_chroma = self.cfg.sample_rate, [], []
-        clip = int(round(clip_seconds * sr))
         for item in dataset:
-            audio, _ = dataset.load(item, sample_rate=sr, mono=True)
-            x = audio[0, :clip].numpy()
+            x = first_seconds(dataset, item, sr, clip_seconds)
             if x.size < 2048:
                 raise DatasetError(f"{item.id}: too short for the probe's spectral statistics ({x.size} samples)")
-            mel = 10 * np.log10(librosa.feature.melspectrogram(y=x, sr=sr, n_mels=128) + 1e-8)
+            mel = log_mel(x, sr)
             mfcc = librosa.feature.mfcc(S=mel, n_mfcc=20)
             # Standard tuning (A4 = 440 Hz): librosa's tuning estimate runs numba kernels whose on-disk
             # cache can crash processes that compile it at the same time on a fresh install.

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import lightning as L
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -29,6 +28,7 @@ from sonido.nn.aggregator import AttentionAggregator
 from sonido.nn.shortchunk import ShortChunkCNN
 from sonido.tasks.base import RunConfig, Task
 from sonido.tasks.featcache import FeatureCache
+from sonido.tasks.frontend import first_seconds, log_mel
 from sonido.tasks.inject import FeatureInjector, Fusion, align, frames_for
 from sonido.tasks.metrics import tagging_metrics
 from sonido.tasks.results import Row
@@ -226,23 +226,17 @@ class Tagging(Task):
         return data
 
     def _load_audio(self, dataset: Dataset, clip_seconds: float) -> _Prepared:
-        import librosa
-
         cfg = self.cfg
         if not dataset.classes:
             raise DatasetError(f"{dataset.name} has no tag vocabulary: tagging needs labels['tags'] and classes")
         vocab = {t: i for i, t in enumerate(dataset.classes)}
-        clip = int(round(clip_seconds * cfg.sample_rate))
         mels, labels = [], []
         for item in dataset:
             if "tags" not in item.labels:
                 raise DatasetError(f"{dataset.name} item {item.id} has no 'tags' label")
-            audio, _ = dataset.load(item, sample_rate=cfg.sample_rate, mono=True)
-            x = np.zeros(clip, np.float32)
-            x[: min(clip, audio.shape[-1])] = audio[0, :clip].numpy()
-            mel = librosa.feature.melspectrogram(y=x, sr=cfg.sample_rate, n_fft=cfg.n_fft, hop_length=cfg.hop,
-                                                 n_mels=cfg.n_mels)  # fmt: skip
-            mels.append(torch.from_numpy(10 * np.log10(mel + 1e-8)).float())
+            x = first_seconds(dataset, item, cfg.sample_rate, clip_seconds, pad=True)
+            mel = log_mel(x, cfg.sample_rate, n_mels=cfg.n_mels, n_fft=cfg.n_fft, hop=cfg.hop)
+            mels.append(torch.from_numpy(mel).float())
             y = torch.zeros(len(vocab))
             y[[vocab[t] for t in item.labels["tags"] if t in vocab]] = 1
             labels.append(y)
