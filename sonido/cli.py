@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
@@ -18,6 +19,32 @@ def _corpus_build(args: argparse.Namespace) -> int:
         pieces=args.pieces, max_seconds=args.max_seconds,
     )  # fmt: skip
     path = build_corpus(args.out, config, jobs=args.jobs, progress=not args.quiet)
+    print(f"wrote {path}")
+    return 0
+
+
+def _corpus_real(args: argparse.Namespace) -> int:
+    from sonido.data.real import RealCorpusConfig, Source, build_real_corpus, read_package_list
+
+    holdout = tuple(v for v in args.holdout.split(",") if v) if args.holdout is not None else None
+    if args.from_dir is not None:
+        sources = [Source(args.from_dir.resolve().name, kind="folder", path=str(args.from_dir))]
+    else:
+        sources = read_package_list(args.packages, holdout)
+        if args.only:
+            wanted = set(args.only.split(","))
+            sources = [s for s in sources if s.name in wanted]
+    config = RealCorpusConfig(sample_rate=args.sample_rate, min_seconds=args.min_seconds, seed=args.seed,
+                              jobs=args.jobs or RealCorpusConfig().jobs)  # fmt: skip
+    path = build_real_corpus(args.out, sources, config, progress=not args.quiet)
+    manifest = json.loads(path.read_text())
+    print(f"{'source':28s} {'role':8s} {'tracks':>6s} {'hours':>6s}")
+    for name, s in manifest["sources"].items():
+        print(f"{name:28s} {s['role']:8s} {s['tracks']:6d} {s['hours']:6.2f}" + (f"  skipped: {s['skipped']}" if "skipped" in s else ""))
+    hours = manifest["hours"]
+    print(f"total {manifest['total_seconds'] / 3600:.2f} h in {manifest['num_pieces']} tracks "
+          f"(train {hours['train']:.2f} h, valid {hours['valid']:.2f}, test {hours['test']:.2f}, holdout {hours['holdout']:.2f}); "
+          f"{len(manifest['skipped_sources'])} sources skipped, {manifest['duplicates_dropped']} duplicates dropped")  # fmt: skip
     print(f"wrote {path}")
     return 0
 
@@ -185,7 +212,8 @@ def _decode(args: argparse.Namespace) -> int:
 def _add_training_args(p: argparse.ArgumentParser, preset_help: str) -> None:
     """The options every Lightning training command shares."""
     p.add_argument("--preset", default="tiny", help=f"{preset_help}, or a path to such a JSON file")
-    p.add_argument("--data", type=Path, required=True, help="the embedded corpus or any folder of audio")
+    p.add_argument("--data", type=Path, nargs="+", required=True,
+                   help="corpus folders (embedded or real-music) or folders of audio; several are pooled")
     p.add_argument("--out", type=Path, required=True, help="run folder (checkpoints, logs, model)")
     p.add_argument("--max-minutes", type=float, default=None)
     p.add_argument("--max-steps", type=int, default=None)
@@ -215,6 +243,21 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     build.set_defaults(func=_corpus_build)
+    real = corpus_sub.add_parser("real", help="recorded music from free Debian packages (or your own folder) as FLAC")
+    real.add_argument("out", type=Path, help="output folder (re-running resumes)")
+    real.add_argument("--packages", type=Path, default=Path(__file__).parent / "data" / "real-music.tsv",
+                      help="tab-separated package list (default: the survey shipped with sonido)")
+    real.add_argument("--from", dest="from_dir", type=Path, default=None,
+                      help="build from this folder of audio instead of packages")
+    real.add_argument("--holdout", default=None,
+                      help="comma-separated packages kept out of training (default: the list's role column)")
+    real.add_argument("--only", default=None, help="comma-separated subset of the list's packages")
+    real.add_argument("--sample-rate", type=int, default=22050, help="FLAC rate, mono (default 22050)")
+    real.add_argument("--min-seconds", type=float, default=30.0, help="shorter tracks are dropped (default 30)")
+    real.add_argument("--seed", type=int, default=0, help="seed of the train/valid/test split (default 0)")
+    real.add_argument("--jobs", type=int, default=None, help="sources processed at once (default: all cores)")
+    real.add_argument("--quiet", action="store_true", help="no progress bar")
+    real.set_defaults(func=_corpus_real)
 
     codec = sub.add_parser("codec", help="the HQ-VAE codec")
     codec_sub = codec.add_subparsers(dest="codec_command", required=True)

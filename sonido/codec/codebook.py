@@ -20,7 +20,8 @@ class QuantizerOutput:
     Attributes:
         quantized: ``[B, D, T]`` what the decoder sees (soft codes while training an SQ).
         codes: ``[B, T]`` nearest codes (argmax of the logits).
-        loss: scalar sum over positions of the quantizer's terms, averaged over the batch.
+        loss: scalar sum over positions of the quantizer's terms, averaged over the batch
+            (training mode; zero at inference for the stochastic quantizer).
         perplexity: ``exp(entropy)`` of the batch's code histogram.
         usage: fraction of the codebook used at least once in the batch.
     """

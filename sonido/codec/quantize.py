@@ -76,20 +76,26 @@ class StochasticQuantizer(Codebook):
     def forward(self, z: torch.Tensor) -> QuantizerOutput:
         batch = z.shape[0]
         x = flatten_latents(z)  # [N, D]
-        if self.training and not bool(self.initialized):
+        if not self.training:
+            # Inference is a nearest-code lookup: the ELBO's terms (a softmax over every
+            # code at every position) are training-only, so they are not computed.
+            codes = squared_distances(x, self.weight).argmin(-1)
+            perplexity, usage = code_stats(codes, self.codebook_size)
+            return QuantizerOutput(
+                quantized=unflatten_latents(self.weight[codes], batch), codes=codes.reshape(batch, -1),
+                loss=x.new_zeros(()), perplexity=perplexity, usage=usage,
+            )  # fmt: skip
+        if not bool(self.initialized):
             self.init_from(x.detach())
         precision = 0.5 / self.variance
         logits = -precision * squared_distances(x, self.weight)  # [N, K]
         log_probs = F.log_softmax(logits, -1)
         codes = logits.argmax(-1)
-        if self.training:
-            # Gumbel noise as -log(-log U): on CPU, twice as fast as F.gumbel_softmax's exponential_().
-            u = torch.rand_like(logits).clamp_(min=1e-12)
-            weights = F.softmax((logits - torch.log(-torch.log(u))) / self.temperature, -1)
-            quantized = weights @ self.weight
-            self.step += 1
-        else:
-            quantized = self.weight[codes]
+        # Gumbel noise as -log(-log U): on CPU, twice as fast as F.gumbel_softmax's exponential_().
+        u = torch.rand_like(logits).clamp_(min=1e-12)
+        weights = F.softmax((logits - torch.log(-torch.log(u))) / self.temperature, -1)
+        quantized = weights @ self.weight
+        self.step += 1
         # KL(q || uniform) = Σ q log q + log K per position: zero when q is uniform.
         kl_discrete = ((log_probs.exp() * log_probs).sum() + x.shape[0] * math.log(self.codebook_size)) / batch
         kl_continuous = (precision * (x - quantized).pow(2)).sum() / batch

@@ -1,7 +1,8 @@
 """Audio for training: every file decoded once into memory, random crops served from it.
 
-``collect_audio(DIR)`` understands the embedded corpus (its manifest's splits) and any
-folder of audio files (a seeded 5 % of the files is held out for validation).
+``collect_audio(DIR)`` understands a corpus with a manifest (the embedded corpus, the
+real-music corpus: their train/valid splits) and any folder of audio files (a seeded 5 %
+of the files is held out for validation); ``collect_audio([A, B])`` joins several.
 Unreadable files are skipped with their reason logged, never crash a run.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +32,23 @@ class AudioFiles:
     valid: list[Path]
 
 
-def collect_audio(root: str | Path, holdout: float = 0.05) -> AudioFiles:
-    """Mixes of the corpus' train/valid splits, or every audio file under ``root``."""
+DataRoots = str | Path | Sequence[str | Path]
+"""One data folder, or several whose files are pooled."""
+
+
+def describe_roots(root: DataRoots) -> str:
+    """The roots as one string, for run records."""
+    return str(root) if isinstance(root, (str, Path)) else ", ".join(str(r) for r in root)
+
+
+def collect_audio(root: DataRoots, holdout: float = 0.05) -> AudioFiles:
+    """Mixes of a corpus' train/valid splits, or every audio file under ``root``; with
+    several roots, their lists joined."""
+    if not isinstance(root, (str, Path)):
+        parts = [collect_audio(r, holdout) for r in root]
+        if not parts:
+            raise FileNotFoundError("no data folder given")
+        return AudioFiles(train=[f for p in parts for f in p.train], valid=[f for p in parts for f in p.valid])
     root = Path(root)
     manifest = root / "manifest.json"
     if manifest.exists():

@@ -24,7 +24,7 @@ from sonido.codec.config import HQVAEConfig, load_preset
 from sonido.codec.hqvae import HQVAE
 from sonido.codec.losses import ReconstructionLoss, mel_distance, si_sdr, stft_distance
 from sonido.codec.tokenizer import LEVELS
-from sonido.train.audio_data import FixedCrops, RandomCrops, collect_audio, read_all
+from sonido.train.audio_data import DataRoots, FixedCrops, RandomCrops, collect_audio, describe_roots, read_all
 from sonido.train.runtime import TrainConfig, fit
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def _export(module: CodecModule, folder: Path, **info: Any) -> None:
 
 
 def train_codec(
-    data: str | os.PathLike,
+    data: DataRoots,
     out: str | os.PathLike,
     preset: str = "tiny",
     model_overrides: dict[str, Any] | None = None,
@@ -116,7 +116,7 @@ def train_codec(
     """Train a codec; returns the exported model folder (``out/model``).
 
     Args:
-        data: the embedded corpus folder, or any folder of audio files.
+        data: a corpus folder (embedded or real-music), any folder of audio files, or a list of them.
         out: run folder: ``checkpoints/``, ``logs/``, ``model/``.
         preset: ``sonido/configs/codec/<preset>.json``.
         model_overrides / train_overrides: replace preset values.
@@ -148,7 +148,7 @@ def train_codec(
     if init is not None:
         module.model.load_state_dict(codec_ckpt.load(init).state_dict())
     fit(
-        module, train_ds, valid_ds, out, _export, train_cfg, data=str(data), max_minutes=max_minutes,
+        module, train_ds, valid_ds, out, _export, train_cfg, data=describe_roots(data), max_minutes=max_minutes,
         devices=devices, strategy=strategy, accelerator=accelerator, resume=resume, progress=progress,
     )  # fmt: skip
     return out / "model"

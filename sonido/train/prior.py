@@ -21,6 +21,7 @@ from sonido.prior import checkpoint as prior_ckpt
 from sonido.prior.presets import load_prior_preset
 from sonido.prior.prior import Prior, PriorConfig
 from sonido.train.runtime import TrainConfig, fit
+from sonido.train.audio_data import DataRoots, describe_roots
 from sonido.train.tokens import TokenWindows, codec_fingerprint, corpus_labels, encode_dataset, load_tokens
 
 
@@ -66,7 +67,7 @@ def _export(module: PriorModule, folder: Path, **info: Any) -> None:
 def train_prior(
     level: str,
     codec: str,
-    data: str | os.PathLike,
+    data: DataRoots,
     out: str | os.PathLike,
     preset: str = "tiny",
     cache: str | os.PathLike | None = None,
@@ -85,7 +86,7 @@ def train_prior(
     Args:
         level: ``top``, ``mid`` or ``bottom``.
         codec: the codec whose tokens are modelled (folder or registered name).
-        data: the embedded corpus or any folder of audio.
+        data: a corpus folder (embedded or real-music), any folder of audio files, or a list of them.
         out: run folder.
         cache: token cache folder (default: ``out/../tokens-<codec fingerprint>``, shared by levels).
         label: condition on this per-piece field of the corpus manifest (e.g. ``collection``);
@@ -123,7 +124,7 @@ def train_prior(
     valid_ds = windows("valid", train_cfg.val_batches * train_cfg.batch_size, 12345)
     module = PriorModule(model_cfg.to_dict(), asdict(train_cfg))
     fit(
-        module, train_ds, valid_ds, out, _export, train_cfg, data=f"{data} (codec {codec})", max_minutes=max_minutes,
+        module, train_ds, valid_ds, out, _export, train_cfg, data=f"{describe_roots(data)} (codec {codec})", max_minutes=max_minutes,
         devices=devices, strategy=strategy, accelerator=accelerator, resume=resume, progress=progress,
     )  # fmt: skip
     return out / "model"

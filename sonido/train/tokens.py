@@ -20,7 +20,7 @@ from sonido.audio import AudioError
 from sonido.codec.stream import encode_file
 from sonido.codec.tokenizer import LEVELS, Tokens
 from sonido.fileio import atomic_write_json
-from sonido.train.audio_data import collect_audio
+from sonido.train.audio_data import DataRoots, collect_audio, describe_roots
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +34,14 @@ def codec_fingerprint(codec) -> str:
     return h.hexdigest()[:16]
 
 
-def encode_dataset(codec, data: str | Path, cache: str | Path, progress: bool = True) -> Path:
+def encode_dataset(codec, data: DataRoots, cache: str | Path, progress: bool = True) -> Path:
     """Encode every train/valid file of ``data`` into ``cache``; returns ``cache``."""
     cache = Path(cache)
     fp = codec_fingerprint(codec)
     meta = cache / "codec.json"
     if meta.exists() and json.loads(meta.read_text())["fingerprint"] != fp:
         raise ValueError(f"{cache} holds tokens of another codec: use a new cache folder")
-    atomic_write_json(meta, {"fingerprint": fp, "config": codec.config.to_dict(), "data": str(data)})
+    atomic_write_json(meta, {"fingerprint": fp, "config": codec.config.to_dict(), "data": describe_roots(data)})
     files = collect_audio(data)
     from rich.progress import Progress
 
@@ -73,12 +73,16 @@ def load_tokens(cache: str | Path, split: str) -> tuple[list[Tokens], list[str]]
     return [t for t, _ in loaded], [str(meta.get("source", "")) for _, meta in loaded]
 
 
-def corpus_labels(data: str | Path, key: str) -> tuple[tuple[str, ...], dict[str, int]]:
+def corpus_labels(data: DataRoots, key: str) -> tuple[tuple[str, ...], dict[str, int]]:
     """Label conditioning from an embedded corpus: ``(names, {resolved mix path: label id})``.
 
     Args:
         key: a per-piece manifest field with one value per piece, e.g. ``collection``.
     """
+    if not isinstance(data, (str, Path)):
+        if len(data) != 1:
+            raise ValueError("label conditioning reads one corpus manifest: give a single data folder")
+        data = data[0]
     manifest = Path(data) / "manifest.json"
     if not manifest.exists():
         raise ValueError(f"label conditioning needs an embedded corpus (manifest.json) at {data}")
