@@ -20,8 +20,8 @@ from sonido import codec as codec_api
 from sonido.prior import checkpoint as prior_ckpt
 from sonido.prior.presets import load_prior_preset
 from sonido.prior.prior import Prior, PriorConfig
-from sonido.train.runtime import TrainConfig, fit
 from sonido.train.audio_data import DataRoots, describe_roots
+from sonido.train.runtime import TrainConfig, fit
 from sonido.train.tokens import TokenWindows, codec_fingerprint, corpus_labels, encode_dataset, load_tokens
 
 
