@@ -29,6 +29,11 @@ class HQVAEConfig(ConfigBase):
         codebook_sizes: codes per level, ``(top, mid, bottom)``.
         quantizer: ``"stochastic"`` (SQ-VAE, the default) or ``"ema"`` (VQ-VAE baseline).
         temperature / temperature_decay / temperature_min: Gumbel-softmax schedule (SQ).
+        variance_ratio: SQ's ``s² = sigmoid(θ) · variance_ratio · s²_init``: starts at
+            ``variance_ratio / 2 · s²_init`` and can never exceed ``variance_ratio · s²_init``.
+            2 (minimal-sqvae) lets a level's posterior soften to twice its start, which is how
+            the top level of ``sonido-tiny`` collapsed (its s² rose to its cap while the
+            bottom's annealed); 1 lets a level only sharpen.
         commitment / ema_decay: VQ baseline settings (Jukebox: 0.02, 0.99).
         level_dropout: probability, per training example, of decoding without the bottom
             level, and (separately) without mid and bottom; teaches the decoder to decode
@@ -47,6 +52,7 @@ class HQVAEConfig(ConfigBase):
     temperature: float = 1.0
     temperature_decay: float = 5e-4
     temperature_min: float = 0.1
+    variance_ratio: float = 2.0
     commitment: float = 0.02
     ema_decay: float = 0.99
     level_dropout: float = 0.1

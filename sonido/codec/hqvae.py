@@ -55,7 +55,7 @@ class HQVAE(nn.Module):
     def _quantizer(self, size: int) -> Codebook:
         c = self.config
         if c.quantizer == "stochastic":
-            return StochasticQuantizer(size, c.code_dim, c.temperature, c.temperature_decay, c.temperature_min)
+            return StochasticQuantizer(size, c.code_dim, c.temperature, c.temperature_decay, c.temperature_min, c.variance_ratio)
         return EMAVectorQuantizer(size, c.code_dim, c.commitment, c.ema_decay)
 
     # --- the tokenizer contract ---------------------------------------------------

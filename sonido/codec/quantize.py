@@ -37,19 +37,22 @@ class StochasticQuantizer(Codebook):
         temperature: Gumbel-softmax temperature at step 0.
         temperature_decay: per-step exponential decay of the temperature.
         temperature_min: floor of the temperature.
+        variance_ratio: ``s² = sigmoid(θ) · variance_ratio · s²_init`` (see
+            :class:`sonido.codec.config.HQVAEConfig`).
     """
 
     def __init__(
         self, codebook_size: int, dim: int, temperature: float = 1.0,
-        temperature_decay: float = 1e-4, temperature_min: float = 0.1,
+        temperature_decay: float = 1e-4, temperature_min: float = 0.1, variance_ratio: float = 2.0,
     ):  # fmt: skip
         super().__init__(codebook_size, dim)
         self.weight = nn.Parameter(torch.randn(codebook_size, dim))
-        # s² = sigmoid(θ) · 2 · s²_init: starts at s²_init and can only shrink below 2·s²_init.
+        # s² = sigmoid(θ) · ratio · s²_init: starts at ratio/2 · s²_init, never above ratio · s²_init.
         self.var_logit = nn.Parameter(torch.zeros(()))
         self.register_buffer("var_init", torch.ones(()))
         self.register_buffer("step", torch.zeros((), dtype=torch.long))
         self.temperature0, self.temperature_decay, self.temperature_min = temperature, temperature_decay, temperature_min
+        self.variance_ratio = variance_ratio
 
     @property
     def codebook(self) -> torch.Tensor:
@@ -67,7 +70,7 @@ class StochasticQuantizer(Codebook):
 
     @property
     def variance(self) -> torch.Tensor:
-        return torch.sigmoid(self.var_logit) * 2 * self.var_init
+        return torch.sigmoid(self.var_logit) * self.variance_ratio * self.var_init
 
     @property
     def temperature(self) -> float:

@@ -2,6 +2,7 @@
 
 Sub-tasks, each run where the dataset has its labels (``arch`` in the results):
     collection / genre: classification, accuracy (embedded corpus / GTZAN).
+    source: which package (or folder) a recorded track comes from, accuracy (real-music corpus).
     key: 24-way classification, mir_eval's weighted score (corpus keys, GiantSteps);
         items whose key is not major or minor are left out.
     tempo: regression, R² and accuracy within 4 % (embedded corpus).
@@ -57,6 +58,7 @@ class Subtask:
 
 SUBTASKS = (
     Subtask("collection", ("collection",), "class", "accuracy"),
+    Subtask("source", ("source",), "class", "accuracy"),
     Subtask("genre", ("genre",), "class", "accuracy"),
     Subtask("key", ("key",), "class", "weighted"),
     Subtask("tempo", ("tempo",), "regress", "r2"),

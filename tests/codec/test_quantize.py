@@ -54,6 +54,16 @@ def test_stochastic_quantizer_hardens_as_variance_shrinks():
     torch.testing.assert_close(soft, q(z).quantized, atol=1e-3, rtol=0)
 
 
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_variance_ratio_bounds_how_far_a_posterior_can_soften(ratio):
+    q = StochasticQuantizer(8, 3, variance_ratio=ratio).train()
+    q(torch.randn(2, 3, 50))  # initialises s²_init from the latents
+    assert q.variance.item() == pytest.approx(ratio / 2 * q.var_init.item())
+    with torch.no_grad():
+        q.var_logit.fill_(30.0)  # as far up as training could push it
+    assert q.variance.item() == pytest.approx(ratio * q.var_init.item())
+
+
 def test_temperature_schedule():
     q = StochasticQuantizer(4, 2, temperature=1.0, temperature_decay=0.01, temperature_min=0.2)
     assert q.temperature == 1.0

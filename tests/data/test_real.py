@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 from sonido.audio import info
+from sonido.data.datasets import open_dataset
 from sonido.data.real import RealCorpusConfig, Source, build_real_corpus, read_package_list
+from sonido.tasks.probing import Probing
 from sonido.train.audio_data import collect_audio
 
 CONFIG = RealCorpusConfig(min_seconds=2.0, jobs=1)
@@ -102,6 +104,9 @@ def test_folder_sources_split_holdout_duplicates_and_resume(tmp_path, tone):
     assert [v for k, v in splits.items() if k.startswith("b/")] == ["holdout"]
     files = collect_audio(out)  # the training loaders read it like the embedded corpus
     assert len(files.train) == 4 and len(files.valid) == 1
+    ds = open_dataset("real-corpus", out)  # and the task loaders through the common interface
+    assert len(ds) == 6 and [i.labels["source"] for i in ds.holdout] == ["b"] and ds.classes == ("a",)
+    assert [s.name for s in Probing.subtasks(ds)] == ["source"]
     # Resume: a finished source is not redone; the manifest is rebuilt identically.
     stamp = (out / "sources" / "a.json").stat().st_mtime_ns
     again = json.loads(build_real_corpus(out, sources, CONFIG, progress=False).read_text())
