@@ -114,8 +114,19 @@ def _prior_train(args: argparse.Namespace) -> int:
         args.level, args.codec, args.data, args.out, preset=args.preset, cache=args.cache,
         train_overrides=train_overrides, max_minutes=args.max_minutes, devices=args.devices,
         strategy=args.strategy, accelerator=args.accelerator, resume=args.resume, label=args.label,
+        excerpt_seconds=args.excerpt_seconds,
     )  # fmt: skip
     print(f"model: {path}")
+    return 0
+
+
+def _prior_tokens(args: argparse.Namespace) -> int:
+    from sonido import codec
+    from sonido.train.tokens import encode_dataset
+
+    cache = encode_dataset(codec.load(args.codec), args.data, args.cache, progress=not args.quiet,
+                           excerpt_seconds=args.excerpt_seconds, jobs=args.jobs)  # fmt: skip
+    print(f"token cache: {cache}")
     return 0
 
 
@@ -274,8 +285,19 @@ def build_parser() -> argparse.ArgumentParser:
     ptrain.add_argument("--codec", default="sonido-tiny", help="codec folder or registered name")
     ptrain.add_argument("--cache", type=Path, default=None, help="token cache (default: next to --out)")
     ptrain.add_argument("--label", default=None, help="condition on a corpus manifest field, e.g. collection")
+    ptrain.add_argument("--excerpt-seconds", type=float, default=None,
+                        help="cache only the centre seconds of each file (default: whole files)")
     _add_training_args(ptrain, "sonido/configs/prior/<preset>.json")
     ptrain.set_defaults(func=_prior_train)
+    ptok = prior_sub.add_parser("tokens", help="encode training audio into a token cache (what prior train reads)")
+    ptok.add_argument("--codec", default="sonido-tiny", help="codec folder or registered name (default sonido-tiny)")
+    ptok.add_argument("--data", type=Path, nargs="+", required=True, help="corpus folders or folders of audio")
+    ptok.add_argument("--cache", type=Path, required=True, help="token cache folder (re-running resumes)")
+    ptok.add_argument("--excerpt-seconds", type=float, default=None,
+                      help="encode only the centre seconds of each file (default: whole files)")
+    ptok.add_argument("--jobs", type=int, default=1, help="worker processes, one torch thread each (default 1)")
+    ptok.add_argument("--quiet", action="store_true", help="no progress bar")
+    ptok.set_defaults(func=_prior_tokens)
 
     ext = sub.add_parser("extract", help="SoniDo features of a file or a folder of audio")
     ext.add_argument("input", type=Path, help="an audio file or a folder (searched recursively)")

@@ -19,6 +19,16 @@ def prior_hidden(
 ) -> torch.Tensor:
     """Mean of the tapped layers' hidden states for ``tokens [B, N]``: ``[B, N, D]``.
 
+    Same arguments as :func:`prior_layers`.
+    """
+    return prior_layers(prior, tokens, upper, layers, overlap).mean(0)
+
+
+def prior_layers(
+    prior: Prior, tokens: torch.Tensor, upper: torch.Tensor | None, layers: tuple[int, ...], overlap: int | None = None
+) -> torch.Tensor:
+    """Each tapped layer's hidden states for ``tokens [B, N]``: ``[len(layers), B, N, D]``.
+
     Args:
         prior: the level's prior.
         tokens: the level's tokens.
@@ -41,9 +51,9 @@ def prior_hidden(
         end = min(start + ctx, n)
         up = None if upper is None else upper[:, start // ratio : -(-end // ratio)]
         hidden = prior(tokens[:, start:end], up, taps=layers, logits=False).hidden
-        h = torch.stack([hidden[i] for i in layers]).mean(0)  # (B, T, D)
+        h = torch.stack([hidden[i] for i in layers])  # (L, B, T, D)
         if out is None:
-            out = h.new_empty(b, n, h.shape[-1])
-        out[:, filled:end] = h[:, filled - start :]
+            out = h.new_empty(len(layers), b, n, h.shape[-1])
+        out[:, :, filled:end] = h[:, :, filled - start :]
         filled = end
     return out

@@ -80,6 +80,7 @@ def train_prior(
     resume: bool = False,
     progress: bool = True,
     label: str | None = None,
+    excerpt_seconds: float | None = None,
 ) -> Path:
     """Train the ``level`` prior; returns the exported model folder (``out/model``).
 
@@ -89,6 +90,8 @@ def train_prior(
         data: a corpus folder (embedded or real-music), any folder of audio files, or a list of them.
         out: run folder.
         cache: token cache folder (default: ``out/../tokens-<codec fingerprint>``, shared by levels).
+        excerpt_seconds: encode only the centre of each file into the cache (see
+            :func:`sonido.train.tokens.encode_dataset`).
         label: condition on this per-piece field of the corpus manifest (e.g. ``collection``);
             the names are kept in the prior's config (``label_names``).
     """
@@ -103,7 +106,7 @@ def train_prior(
     train_cfg = replace(PriorTrainConfig.from_dict(spec["train"]), **(train_overrides or {}))
     L.seed_everything(train_cfg.seed, workers=True)
     cache = Path(cache) if cache else out.parent / f"tokens-{codec_fingerprint(tokenizer)}"
-    encode_dataset(tokenizer, data, cache, progress=progress)
+    encode_dataset(tokenizer, data, cache, progress=progress, excerpt_seconds=excerpt_seconds)
     ratio = model_cfg.upsample_ratio
     by_source = None
     if label:

@@ -17,7 +17,7 @@ import torch
 from torch.utils.data import Dataset
 
 from sonido.audio import AudioError
-from sonido.codec.stream import encode_file
+from sonido.codec.stream import encode_windowed
 from sonido.codec.tokenizer import LEVELS, Tokens
 from sonido.fileio import atomic_write_json
 from sonido.train.audio_data import DataRoots, collect_audio, describe_roots
@@ -34,33 +34,85 @@ def codec_fingerprint(codec) -> str:
     return h.hexdigest()[:16]
 
 
-def encode_dataset(codec, data: DataRoots, cache: str | Path, progress: bool = True) -> Path:
-    """Encode every train/valid file of ``data`` into ``cache``; returns ``cache``."""
+def _excerpt(audio: torch.Tensor, sample_rate: int, seconds: float | None) -> torch.Tensor:
+    """The centre ``seconds`` of ``audio [1, T]`` (all of it when shorter or ``None``): the
+    middle of a track, past intros and before fade-outs."""
+    if seconds is None:
+        return audio
+    n = int(seconds * sample_rate)
+    start = max(0, (audio.shape[-1] - n) // 2)
+    return audio[..., start : start + n]
+
+
+def _encode_one(codec, path: Path, out: Path, excerpt_seconds: float | None) -> str | None:
+    """Encode one file into ``out``; returns the reason when it cannot be read."""
+    from sonido.audio import load
+
+    try:
+        audio, _ = load(path, sample_rate=codec.sample_rate, mono=True)  # [1, T]
+    except AudioError as err:
+        return str(err)
+    encode_windowed(codec, _excerpt(audio, codec.sample_rate, excerpt_seconds)[None]).save(out, source=str(path))
+    return None
+
+
+def _worker_init() -> None:
+    torch.set_num_threads(1)  # one torch thread per worker process: workers x 1 = the cores asked for
+
+
+def encode_dataset(codec, data: DataRoots, cache: str | Path, progress: bool = True, excerpt_seconds: float | None = None,
+                   jobs: int = 1) -> Path:  # fmt: skip
+    """Encode every train/valid file of ``data`` into ``cache``; returns ``cache``.
+
+    Args:
+        excerpt_seconds: encode only the centre ``excerpt_seconds`` of each file (more
+            pieces per hour of encoding; ``None``: whole files). Recorded in the cache:
+            a cache is never reused with another setting.
+        jobs: worker processes (each with one torch thread).
+    """
     cache = Path(cache)
     fp = codec_fingerprint(codec)
     meta = cache / "codec.json"
-    if meta.exists() and json.loads(meta.read_text())["fingerprint"] != fp:
-        raise ValueError(f"{cache} holds tokens of another codec: use a new cache folder")
-    atomic_write_json(meta, {"fingerprint": fp, "config": codec.config.to_dict(), "data": describe_roots(data)})
+    if meta.exists():
+        old = json.loads(meta.read_text())
+        if old["fingerprint"] != fp:
+            raise ValueError(f"{cache} holds tokens of another codec: use a new cache folder")
+        if old.get("excerpt_seconds") != excerpt_seconds:
+            raise ValueError(f"{cache} holds excerpts of {old.get('excerpt_seconds')} s, not {excerpt_seconds}: "
+                             "use a new cache folder")  # fmt: skip
+    atomic_write_json(meta, {"fingerprint": fp, "config": codec.config.to_dict(), "data": describe_roots(data),
+                             "excerpt_seconds": excerpt_seconds})  # fmt: skip
     files = collect_audio(data)
+    from concurrent.futures import ProcessPoolExecutor
+
     from rich.progress import Progress
 
-    jobs = [(split, f) for split in ("train", "valid") for f in getattr(files, split)]
-    bad = 0
-    with Progress(disable=not progress) as bar:
-        task = bar.add_task("encoding tokens", total=len(jobs))
-        for split, f in jobs:
+    jobs_todo = []
+    for split in ("train", "valid"):
+        for f in getattr(files, split):
             name = hashlib.sha1(str(f.resolve()).encode()).hexdigest()[:10] + "-" + f.stem
             out = cache / split / f"{name}.npz"
             if not out.exists():
-                try:
-                    encode_file(codec, f).save(out, source=str(f))
-                except AudioError as err:
-                    log.warning("skipping %s", err)
-                    bad += 1
-            bar.advance(task)
+                jobs_todo.append((f, out))
+    total = len(files.train) + len(files.valid)
+    failed = []
+    with Progress(disable=not progress) as bar:
+        task = bar.add_task("encoding tokens", total=total, completed=total - len(jobs_todo))
+        if jobs <= 1:
+            for f, out in jobs_todo:
+                failed.append(_encode_one(codec, f, out, excerpt_seconds))
+                bar.advance(task)
+        else:
+            with ProcessPoolExecutor(jobs, initializer=_worker_init) as pool:
+                futures = [pool.submit(_encode_one, codec, f, out, excerpt_seconds) for f, out in jobs_todo]
+                for fut in futures:
+                    failed.append(fut.result())
+                    bar.advance(task)
+    bad = [r for r in failed if r is not None]
+    for reason in bad:
+        log.warning("skipping %s", reason)
     if bad:
-        log.warning("%d of %d files could not be read", bad, len(jobs))
+        log.warning("%d of %d files could not be read", len(bad), total)
     return cache
 
 

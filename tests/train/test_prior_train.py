@@ -45,6 +45,23 @@ def test_token_cache_is_resumable_and_codec_bound(audio_dir, tmp_path):
         encode_dataset(other, audio_dir, cache, progress=False)
 
 
+def test_token_cache_excerpts_in_worker_processes(audio_dir, tmp_path):
+    from sonido import codec
+    from sonido.audio import load
+    from sonido.codec.stream import encode_windowed
+    from sonido.codec.tokenizer import Tokens
+
+    model = codec.load("tiny-random")
+    cache = encode_dataset(model, audio_dir, tmp_path / "cache", progress=False, excerpt_seconds=1.0, jobs=2)
+    path = next((cache / "train").glob("*.npz"))
+    tokens, meta = Tokens.load(path)
+    audio, _ = load(meta["source"], sample_rate=22050, mono=True)  # 2 s: its centre second is 0.5 s .. 1.5 s
+    expected = encode_windowed(model, audio[None, :, 11025 : 11025 + 22050])
+    assert torch.equal(tokens.top, expected.top) and torch.equal(tokens.mid, expected.mid)
+    with pytest.raises(ValueError, match="excerpts"):
+        encode_dataset(model, audio_dir, cache, progress=False)  # another excerpt setting: not mixed in
+
+
 def test_token_windows_align_levels(audio_dir, tmp_path):
     from sonido import codec
 
