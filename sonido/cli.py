@@ -49,6 +49,20 @@ def _corpus_real(args: argparse.Namespace) -> int:
     return 0
 
 
+def _corpus_notes(args: argparse.Namespace) -> int:
+    from sonido.data.notes import NoteSetConfig, build_note_set, other_renderer
+
+    renderer = args.renderer
+    if renderer == "auto":
+        manifest = args.corpus / "manifest.json" if args.corpus else None
+        renderer = other_renderer(json.loads(manifest.read_text()) if manifest and manifest.exists() else None)
+    path = build_note_set(args.out, NoteSetConfig(renderer=renderer, seed=args.seed), progress=not args.quiet)
+    manifest = json.loads(path.read_text())
+    print(f"{len(manifest['notes'])} notes with {manifest['soundfont']} ({manifest['silent_notes_dropped']} silent dropped)")
+    print(f"wrote {path}")
+    return 0
+
+
 def _boost(args: argparse.Namespace) -> int:
     """The main job. Until the booster benchmark exists: build the tiny corpus, check it,
     and run the pretrained codec over its test pieces."""
@@ -254,6 +268,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     build.set_defaults(func=_corpus_build)
+    notes = corpus_sub.add_parser("notes", help="single notes for the instrument-family / pitch probes")
+    notes.add_argument("out", type=Path, help="output folder (re-running resumes)")
+    notes.add_argument("--corpus", type=Path, default=Path("data") / "corpus-small",
+                       help="the embedded corpus: the notes use the soundfont it did not (default data/corpus-small)")
+    notes.add_argument("--renderer", choices=["auto", "fluidsynth", "tinysoundfont"], default="auto",
+                       help="auto: the renderer (and soundfont) the corpus did not use")
+    notes.add_argument("--seed", type=int, default=0, help="seed of the split by instrument (default 0)")
+    notes.add_argument("--quiet", action="store_true", help="no progress bar")
+    notes.set_defaults(func=_corpus_notes)
     real = corpus_sub.add_parser("real", help="recorded music from free Debian packages (or your own folder) as FLAC")
     real.add_argument("out", type=Path, help="output folder (re-running resumes)")
     real.add_argument("--packages", type=Path, default=Path(__file__).parent / "data" / "real-music.tsv",

@@ -3,6 +3,8 @@
 Sub-tasks, each run where the dataset has its labels (``arch`` in the results):
     collection / genre: classification, accuracy (embedded corpus / GTZAN).
     source: which package (or folder) a recorded track comes from, accuracy (real-music corpus).
+    family / pitch: instrument family (on instruments unseen in training) and MIDI pitch of
+        single notes, accuracy (the note-probe set).
     key: 24-way classification, mir_eval's weighted score (corpus keys, GiantSteps);
         items whose key is not major or minor are left out.
     tempo: regression, R² and accuracy within 4 % (embedded corpus).
@@ -59,6 +61,8 @@ class Subtask:
 SUBTASKS = (
     Subtask("collection", ("collection",), "class", "accuracy"),
     Subtask("source", ("source",), "class", "accuracy"),
+    Subtask("family", ("family",), "class", "accuracy"),
+    Subtask("pitch", ("pitch",), "class", "accuracy"),
     Subtask("genre", ("genre",), "class", "accuracy"),
     Subtask("key", ("key",), "class", "weighted"),
     Subtask("tempo", ("tempo",), "regress", "r2"),
