@@ -172,6 +172,15 @@ def _render_module(path: Path, sample_rate: int, work: Path) -> Path:
     return out
 
 
+def pcm_sha1(path: Path) -> str:
+    """sha1 of a stored track's 16-bit samples: equal for copies whose files differ only in
+    container bytes (e.g. one game's per-language folders holding the same Ogg music)."""
+    import soundfile as sf
+
+    data, _ = sf.read(str(path), dtype="int16")
+    return hashlib.sha1(np.ascontiguousarray(data).tobytes()).hexdigest()
+
+
 def _track_id(rel: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", rel.rsplit(".", 1)[0]).strip("_")[-80:]
     return f"{stem}-{hashlib.sha1(rel.encode()).hexdigest()[:6]}"
@@ -198,13 +207,14 @@ def _convert(src: Source, tree: Path, out: Path, config: RealCorpusConfig, work:
                     raise AudioError(path, "silent")
                 save(dest, audio.clamp(-1, 1), config.sample_rate, subtype="PCM_16")
             duration = info(dest).frames / config.sample_rate
+            pcm = pcm_sha1(dest)
         except AudioError as err:
             log.info("skipping %s", err)
             rejected["unreadable"] += 1
             continue
         tracks.append({
             "id": f"{src.name}/{tid}", "source": src.name, "package": src.name if src.kind == "deb" else None,
-            "original_path": rel, "sha1": sha, "duration": round(duration, 3),
+            "original_path": rel, "sha1": sha, "pcm_sha1": pcm, "duration": round(duration, 3),
             "mix": (dest.relative_to(out)).as_posix(),
         })  # fmt: skip
     return {"source": asdict(src), "tracks": tracks, "rejected": rejected}
@@ -270,8 +280,9 @@ def build_real_corpus(out: str | os.PathLike, sources: list[Source], config: Rea
                       progress: bool = True) -> Path:  # fmt: skip
     """Build (or resume) the corpus in ``out``; returns the manifest path.
 
-    Duplicate tracks (same file bytes, e.g. one song shipped by two games) are kept once,
-    in the first source listed.
+    Duplicate tracks (same file bytes or same decoded samples: one song shipped by two
+    games, or per-language copies in one) are kept once, in the first source listed; the
+    other copies' FLACs are deleted.
     """
     config = config or RealCorpusConfig()
     out = Path(out)
@@ -297,11 +308,17 @@ def build_real_corpus(out: str | os.PathLike, sources: list[Source], config: Rea
 
     tracks, seen, duplicates = [], set(), 0
     for s in sources:
-        for t in records[s.name]["tracks"]:
-            if t["sha1"] in seen:
+        rec = records[s.name]
+        if any("pcm_sha1" not in t for t in rec["tracks"]):  # a record from before the PCM hash existed
+            for t in rec["tracks"]:
+                t.setdefault("pcm_sha1", pcm_sha1(out / t["mix"]))
+            atomic_write_json(out / "sources" / f"{s.name}.json", rec)
+        for t in rec["tracks"]:
+            if t["sha1"] in seen or t["pcm_sha1"] in seen:
                 duplicates += 1
+                (out / t["mix"]).unlink(missing_ok=True)
                 continue
-            seen.add(t["sha1"])
+            seen.update((t["sha1"], t["pcm_sha1"]))
             tracks.append(dict(t, licence=s.licence, role=s.role, style=s.style,
                                copyright_licences=records[s.name].get("copyright_licences", [])))  # fmt: skip
     splits = assign_track_splits(tracks, config.seed, config.split)

@@ -10,6 +10,7 @@ import zipfile
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from sonido.audio import info
 from sonido.data.datasets import open_dataset
@@ -93,12 +94,15 @@ def test_folder_sources_split_holdout_duplicates_and_resume(tmp_path, tone):
     for i in range(6):
         tone(a / f"song{i}.wav", seconds=2.5, freq=200 + 50 * i)
     b.mkdir()
-    shutil.copy(a / "song0.wav", b / "copy.wav")
+    shutil.copy(a / "song0.wav", b / "copy.wav")  # the same bytes in another source
+    data, rate = sf.read(str(a / "song1.wav"), dtype="int16")
+    sf.write(str(a / "song1-en.flac"), data, rate)  # the same samples in another container
     tone(b / "other.flac", seconds=2.5, freq=900)
     sources = [Source("a", kind="folder", path=str(a)), Source("b", kind="folder", path=str(b), role="holdout")]
     out = tmp_path / "out"
     manifest = json.loads(build_real_corpus(out, sources, CONFIG, progress=False).read_text())
-    assert manifest["duplicates_dropped"] == 1  # b's copy of song0 is dropped, a keeps it
+    assert manifest["duplicates_dropped"] == 2  # b's copy of song0 and a's FLAC of song1 are dropped
+    assert len(list((out / "tracks").rglob("*.flac"))) == 7
     splits = {p["id"]: p["split"] for p in manifest["pieces"]}
     assert sorted(v for k, v in splits.items() if k.startswith("a/")) == ["test", "train", "train", "train", "train", "valid"]
     assert [v for k, v in splits.items() if k.startswith("b/")] == ["holdout"]
