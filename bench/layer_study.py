@@ -81,6 +81,9 @@ def main() -> None:
         print(f"  features in {time.perf_counter() - start:.0f} s", flush=True)
         inputs = dict(probing._handcrafted(dataset, args.clip_seconds))
         for lv, d in pooled.items():
+            # SUPERB: every layer, mixed by weights the probe learns (LayerMix).
+            inputs[f"{lv}/all/mean"] = d["mean"]
+            inputs[f"{lv}/all/mean+std"] = np.concatenate([d["mean"], d["std"]], 2)
             for layer in range(d["mean"].shape[1]):
                 inputs[f"{lv}/L{layer}/mean"] = d["mean"][:, layer]
                 inputs[f"{lv}/L{layer}/mean+std"] = np.concatenate([d["mean"][:, layer], d["std"][:, layer]], 1)
@@ -98,7 +101,7 @@ def main() -> None:
             out.write_text(json.dumps(results, indent=1) + "\n")
     best = {}
     for r in results["rows"]:
-        if "/L" in r["inputs"]:
+        if "/L" in r["inputs"] or "/all/" in r["inputs"]:
             key = (r["dataset"], r["subtask"], r["inputs"].split("/")[0])
             if key not in best or r["mean"] > best[key]["mean"]:
                 best[key] = r

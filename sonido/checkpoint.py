@@ -17,6 +17,8 @@ from sonido.fileio import atomic_write_bytes, atomic_write_json
 
 FORMAT_VERSION = 1
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+SHIPPED = ("sonido-small", "sonido-tiny")
+"""Pretrained models shipped in ``WEIGHTS_DIR/<name>/`` (codec/, prior-top/, prior-mid/)."""
 
 
 def save_module(model: torch.nn.Module, folder: str | os.PathLike, cls: str, config: dict, **info: Any) -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 
 from sonido.audio import AudioError, resample
-from sonido.checkpoint import WEIGHTS_DIR
+from sonido.checkpoint import SHIPPED, WEIGHTS_DIR
 from sonido.codec.hqvae import HQVAE
 from sonido.codec.stream import encode_windowed
 from sonido.features.extract import prior_hidden
@@ -111,7 +111,7 @@ def load_model(path_or_name: str | os.PathLike = "sonido-tiny") -> SoniDo:
     """Load a SoniDo model.
 
     Args:
-        path_or_name: ``"sonido-tiny"`` (the shipped pretrained weights), ``"tiny-random"``
+        path_or_name: a shipped model (``"sonido-small"``, ``"sonido-tiny"``), ``"tiny-random"``
             (the tiny architecture with seeded random weights, for offline tests), or a
             folder holding ``codec/``, ``prior-top/`` and optionally ``prior-mid/``
             checkpoint folders.
@@ -129,11 +129,11 @@ def load_model(path_or_name: str | os.PathLike = "sonido-tiny") -> SoniDo:
         torch.manual_seed(0)
         priors = {lv: Prior(PriorConfig.from_dict(spec[lv])) for lv in FEATURE_LEVELS}
         return SoniDo(codec, priors, name)
-    folder = WEIGHTS_DIR / "sonido-tiny" if name == "sonido-tiny" else Path(name)
+    folder = WEIGHTS_DIR / name if name in SHIPPED else Path(name)
     if not (folder / "codec").is_dir() or not (folder / "prior-top").is_dir():
         raise FileNotFoundError(
             f"no SoniDo model at {folder}: expected codec/ and prior-top/ checkpoint folders "
-            "(names: sonido-tiny, tiny-random)"
+            f"(names: {', '.join(SHIPPED)}, tiny-random)"
         )
     priors = {lv: prior_ckpt.load(folder / f"prior-{lv}") for lv in FEATURE_LEVELS if (folder / f"prior-{lv}").is_dir()}
     return SoniDo(codec_api.load(folder / "codec"), priors, name)

@@ -1,5 +1,5 @@
-"""Codec checkpoints (see :mod:`sonido.checkpoint`) and registered codec names:
-``"sonido-tiny"`` (the pretrained tiny codec shipped in ``sonido/weights/``) and
+"""Codec checkpoints (see :mod:`sonido.checkpoint`) and registered codec names: the
+shipped models' codecs (``"sonido-small"``, ``"sonido-tiny"``, in ``sonido/weights/``) and
 ``"tiny-random"`` (the tiny architecture with seeded random weights, for offline tests).
 """
 
@@ -11,11 +11,11 @@ from typing import Any
 
 import torch
 
-from sonido.checkpoint import WEIGHTS_DIR, read_info, read_module, save_module
+from sonido.checkpoint import SHIPPED, WEIGHTS_DIR, read_info, read_module, save_module
 from sonido.codec.config import HQVAEConfig
 from sonido.codec.hqvae import HQVAE
 
-REGISTRY = {"sonido-tiny": WEIGHTS_DIR / "sonido-tiny" / "codec"}
+REGISTRY = {name: WEIGHTS_DIR / name / "codec" for name in SHIPPED}
 
 
 def save(model: HQVAE, folder: str | os.PathLike, **info: Any) -> Path:

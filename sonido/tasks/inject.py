@@ -88,6 +88,25 @@ class FeatureInjector(nn.Module):
         return out
 
 
+class LayerMix(nn.Module):
+    """SUPERB's learned layer weighting: ``[..., L, D]`` -> ``[..., D]``, the sum of the
+    layers weighted by a softmax over ``L`` learned scalars (uniform at the start), so a
+    task model picks its own mix of a prior's layers instead of one fixed tap."""
+
+    def __init__(self, layers: int):
+        super().__init__()
+        self.logits = nn.Parameter(torch.zeros(layers))
+
+    @property
+    def weights(self) -> torch.Tensor:
+        return torch.softmax(self.logits, 0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.shape[-2] != self.logits.numel():
+            raise ValueError(f"expected {self.logits.numel()} layers on dim -2, got shape {tuple(x.shape)}")
+        return torch.einsum("...ld,l->...d", x, self.weights)
+
+
 class Fusion(nn.Module):
     """Combine a task stream ``[B, T, C]`` with a feature stream ``[B, T, P]``.
 

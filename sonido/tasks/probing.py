@@ -42,7 +42,7 @@ from sonido.data.datasets.base import Dataset, DatasetError, Item
 from sonido.tasks.base import RunConfig, Task
 from sonido.tasks.featcache import FeatureCache
 from sonido.tasks.frontend import first_seconds, log_mel
-from sonido.tasks.inject import align
+from sonido.tasks.inject import LayerMix, align
 from sonido.tasks.metrics import accuracy, key_metrics, regression_metrics, tempo_metrics
 from sonido.tasks.results import Row
 from sonido.tasks.sampling import fraction_subset, strata_of
@@ -98,10 +98,13 @@ class ProbeConfig:
                 for h, lr, d, wd in itertools.product(self.hidden, self.lr, self.dropout, self.weight_decay)]  # fmt: skip
 
 
-def _probe(d_in: int, d_out: int, hidden: int, dropout: float) -> nn.Module:
+def _probe(d_in: int, d_out: int, hidden: int, dropout: float, layers: int = 0) -> nn.Module:
+    """Linear (``hidden == 0``) or one-hidden-layer probe; with ``layers`` it takes ``[N, layers,
+    d_in]`` stacks and first mixes them with learned softmax weights (:class:`LayerMix`)."""
+    mix = [LayerMix(layers)] if layers else []
     if hidden == 0:
-        return nn.Sequential(nn.Dropout(dropout), nn.Linear(d_in, d_out))
-    return nn.Sequential(nn.Linear(d_in, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, d_out))
+        return nn.Sequential(*mix, nn.Dropout(dropout), nn.Linear(d_in, d_out))
+    return nn.Sequential(*mix, nn.Linear(d_in, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, d_out))
 
 
 class ProbeGrid(L.LightningModule):
@@ -111,12 +114,14 @@ class ProbeGrid(L.LightningModule):
         members: grid points (``hidden``, ``lr``, ``dropout``, ``weight_decay``).
         kind: ``class`` (cross-entropy) or ``regress`` (MSE on standardised targets).
         x_val, y_val: the whole validation split (small: scored in one pass per epoch).
+        layers: inputs are ``[N, layers, d_in]`` layer stacks mixed by :class:`LayerMix` (0: ``[N, d_in]``).
     """
 
-    def __init__(self, members: list[dict], d_in: int, d_out: int, kind: str, patience: int, x_val, y_val):
+    def __init__(self, members: list[dict], d_in: int, d_out: int, kind: str, patience: int, x_val, y_val,
+                 layers: int = 0):  # fmt: skip
         super().__init__()
         self.members, self.kind, self.patience, self.x_val, self.y_val = members, kind, patience, x_val, y_val
-        self.probes = nn.ModuleList(_probe(d_in, d_out, m["hidden"], m["dropout"]) for m in members)
+        self.probes = nn.ModuleList(_probe(d_in, d_out, m["hidden"], m["dropout"], layers) for m in members)
         self.best_loss = [float("inf")] * len(members)
         self.best_state: list[dict | None] = [None] * len(members)
         self.waited = [0] * len(members)
@@ -246,7 +251,10 @@ class Probing(Task):
         return rows
 
     def fit(self, sub: Subtask, items: list[Item], x: np.ndarray, fraction: float, seed: int) -> tuple[dict, float]:
-        """Train the grid on ``fraction`` of the training items; test metrics (with ``score``) and seconds."""
+        """Train the grid on ``fraction`` of the training items; test metrics (with ``score``) and seconds.
+
+        ``x`` is ``[N, D]``, or ``[N, L, D]`` per-layer inputs that the probe mixes (SUPERB).
+        """
         from sonido.train.runtime import quiet_lightning
 
         quiet_lightning()
@@ -273,7 +281,8 @@ class Probing(Task):
             d_out = len(sub.labels)
         L.seed_everything(seed, verbose=False)
         members = self.cfg.grid()
-        module = ProbeGrid(members, x.shape[1], d_out, sub.kind, self.cfg.patience, xv, yv)
+        layers = x.shape[1] if x.ndim == 3 else 0  # a stack of a prior's layers: mixed by learned weights
+        module = ProbeGrid(members, x.shape[-1], d_out, sub.kind, self.cfg.patience, xv, yv, layers)
         loader = DataLoader(TensorDataset(xt, yt), batch_size=self.cfg.batch_size, shuffle=True,
                             generator=torch.Generator().manual_seed(seed))  # fmt: skip
         trainer = L.Trainer(max_epochs=self.cfg.max_epochs, accelerator="cpu", devices=1, logger=False,

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from sonido.features.types import LevelFeatures
-from sonido.tasks.inject import FeatureInjector, Fusion, align, frames_for
+from sonido.tasks.inject import FeatureInjector, Fusion, LayerMix, align, frames_for
 
 
 @pytest.mark.parametrize("src,dst", [(172, 43), (689, 43), (43, 172), (7, 7), (1, 5), (5, 1), (100, 33)])
@@ -56,3 +56,15 @@ def test_fusion_modes(mode, width):
         fuse(task, feats[:, :4])
     with pytest.raises(ValueError, match="unknown fusion"):
         Fusion(6, 8, "multiply")
+
+
+def test_layer_mix_starts_uniform_and_is_a_convex_combination():
+    mix = LayerMix(3)
+    x = torch.randn(2, 5, 3, 4)  # [B, T, L, D]
+    torch.testing.assert_close(mix(x), x.mean(2))
+    with torch.no_grad():
+        mix.logits.copy_(torch.tensor([0.0, 50.0, 0.0]))
+    torch.testing.assert_close(mix(x), x[:, :, 1], atol=1e-6, rtol=0)
+    assert mix.weights.sum().item() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="3 layers"):
+        mix(torch.randn(2, 4, 8))

@@ -26,6 +26,18 @@ def test_probe_learns_a_separable_problem(mini_corpus):
     assert metrics["chosen_hidden"] in (0, 32) and metrics["train_items"] == 16
 
 
+def test_probe_mixes_a_layer_stack_and_finds_the_informative_layer(mini_corpus):
+    """Three 'layers': noise, the mel statistics, noise. The SUPERB probe learns to weight the middle one."""
+    task = Probing(FAST)
+    data = task.prepare(RunConfig(data=str(mini_corpus), variant="baseline", clip_seconds=2.0))
+    mel = data.inputs["mel-stats"]
+    rng = np.random.default_rng(0)
+    stack = np.stack([rng.normal(size=mel.shape), mel, rng.normal(size=mel.shape)], 1)  # [N, 3, D]
+    sub = Subtask("collection", ("collection",), "class", "accuracy")
+    metrics, _ = task.fit(sub, data.items, stack, 1.0, 0)
+    assert metrics["accuracy"] == 1.0
+
+
 def test_probe_regression_and_key_metrics(mini_corpus):
     task = Probing(FAST)
     data = task.prepare(RunConfig(data=str(mini_corpus), variant="baseline", clip_seconds=2.0))
