@@ -138,8 +138,9 @@ def _prior_tokens(args: argparse.Namespace) -> int:
     from sonido import codec
     from sonido.train.tokens import encode_dataset
 
+    levels = tuple(v.strip() for v in args.levels.split(","))
     cache = encode_dataset(codec.load(args.codec), args.data, args.cache, progress=not args.quiet,
-                           excerpt_seconds=args.excerpt_seconds, jobs=args.jobs)  # fmt: skip
+                           excerpt_seconds=args.excerpt_seconds, jobs=args.jobs, levels=levels)  # fmt: skip
     print(f"token cache: {cache}")
     return 0
 
@@ -319,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     ptok.add_argument("--excerpt-seconds", type=float, default=None,
                       help="encode only the centre seconds of each file (default: whole files)")
     ptok.add_argument("--jobs", type=int, default=1, help="worker processes, one torch thread each (default 1)")
+    ptok.add_argument("--levels", default="top,mid,bottom",
+                      help="levels to cache: top | top,mid | top,mid,bottom (default); top,mid skips the bottom's cost")
     ptok.add_argument("--quiet", action="store_true", help="no progress bar")
     ptok.set_defaults(func=_prior_tokens)
 

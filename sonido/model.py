@@ -16,6 +16,7 @@ from sonido.audio import AudioError, resample
 from sonido.checkpoint import SHIPPED, WEIGHTS_DIR
 from sonido.codec.hqvae import HQVAE
 from sonido.codec.stream import encode_windowed
+from sonido.codec.tokenizer import LEVELS
 from sonido.features.extract import prior_hidden
 from sonido.features.types import Features, LevelFeatures
 from sonido.prior.prior import Prior
@@ -96,7 +97,8 @@ class SoniDo:
             raise AudioError(None, f"invalid sample rate {sample_rate}")
         x = self._as_batch(audio).mean(dim=1, keepdim=True)  # (B, 1, T) mono
         x = resample(x, sample_rate, self.sample_rate).to(next(self.codec.parameters()).device)
-        tokens = encode_windowed(self.codec, x)
+        finest = max(LEVELS.index(lv) for lv in levels)
+        tokens = encode_windowed(self.codec, x, levels=LEVELS[: finest + 1])  # nothing finer than needed
         out = {}
         for lv in levels:
             taps = layers.get(lv) if isinstance(layers, dict) else layers

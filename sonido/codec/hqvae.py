@@ -16,7 +16,7 @@ from sonido.codec.codebook import Codebook
 from sonido.codec.config import HQVAEConfig
 from sonido.codec.encdec import Decoder, Encoder
 from sonido.codec.quantize import StochasticQuantizer
-from sonido.codec.tokenizer import LEVELS, Tokens
+from sonido.codec.tokenizer import LEVELS, Tokens, check_levels
 from sonido.codec.vq import EMAVectorQuantizer
 
 
@@ -84,16 +84,19 @@ class HQVAE(nn.Module):
         hop = self.hop_length("top")
         return F.pad(audio, (0, -audio.shape[-1] % hop))
 
-    def _quantize(self, audio: torch.Tensor, keep_mid=1.0):
-        """Encode and quantize top-down with injection; returns the quantizer outputs and
-        the decoder's context at the bottom rate (all the waveform decoding still needs)."""
+    def _quantize(self, audio: torch.Tensor, keep_mid=1.0, levels: tuple[str, ...] = LEVELS):
+        """Encode and quantize top-down with injection; returns the quantizer outputs of
+        ``levels`` (a coarse-to-fine prefix of LEVELS: the rest is not computed) and the
+        decoder's context at the finest rate reached (all the waveform decoding still needs)."""
         h = self.encoder(self._pad(audio))
-        q_top = self.quantizers["top"](self.pre["top"](h["top"]))
-        ctx = self.decoder.top_context(q_top.quantized)
-        q_mid = self.quantizers["mid"](self.pre["mid"](torch.cat([h["mid"], ctx], 1)))
-        ctx = self.decoder.mid_context(ctx, q_mid.quantized, keep_mid)
-        q_bottom = self.quantizers["bottom"](self.pre["bottom"](torch.cat([h["bottom"], ctx], 1)))
-        return {"top": q_top, "mid": q_mid, "bottom": q_bottom}, ctx
+        q = {"top": self.quantizers["top"](self.pre["top"](h["top"]))}
+        ctx = self.decoder.top_context(q["top"].quantized)
+        if "mid" in levels:
+            q["mid"] = self.quantizers["mid"](self.pre["mid"](torch.cat([h["mid"], ctx], 1)))
+        if "bottom" in levels:
+            ctx = self.decoder.mid_context(ctx, q["mid"].quantized, keep_mid)
+            q["bottom"] = self.quantizers["bottom"](self.pre["bottom"](torch.cat([h["bottom"], ctx], 1)))
+        return q, ctx
 
     def forward(self, audio: torch.Tensor) -> HQVAEOutput:
         """Training/evaluation pass on ``[B, 1, T]``; level dropout applies in training mode."""
@@ -116,18 +119,22 @@ class HQVAE(nn.Module):
         )
 
     @torch.no_grad()
-    def encode(self, audio: torch.Tensor) -> Tokens:
+    def encode(self, audio: torch.Tensor, levels: tuple[str, ...] = LEVELS) -> Tokens:
         """Audio ``[B, 1, T]`` at ``sample_rate`` -> nearest-code tokens (deterministic).
 
         Frames per level: ``num_frames(T, level)`` (the input is zero-padded to whole top frames).
+        ``levels`` (``("top",)``, ``("top", "mid")`` or all three) skips the finer levels'
+        quantization (features need only top and mid); a level not computed is ``[B, 0]``.
         """
+        levels = check_levels(levels)
         was = self.training
         self.eval()
         try:
-            q, _ = self._quantize(audio)  # no waveform decoding: the codes are all we need
+            q, _ = self._quantize(audio, levels=levels)  # no waveform decoding: the codes are all we need
         finally:
             self.train(was)
-        return Tokens(**{lv: q[lv].codes for lv in LEVELS})
+        empty = torch.zeros(audio.shape[0], 0, dtype=torch.long, device=audio.device)
+        return Tokens(**{lv: q[lv].codes if lv in q else empty for lv in LEVELS})
 
     @torch.no_grad()
     def decode(self, tokens: Tokens, levels: tuple[str, ...] = LEVELS) -> torch.Tensor:

@@ -21,24 +21,27 @@ def _check(window: int, overlap: int) -> None:
         raise ValueError(f"need window > overlap >= 0 with an even overlap, got window={window}, overlap={overlap}")
 
 
-def encode_windowed(model: Tokenizer, audio: torch.Tensor, window: int = 1024, overlap: int = 64) -> Tokens:
+def encode_windowed(
+    model: Tokenizer, audio: torch.Tensor, window: int = 1024, overlap: int = 64, levels: tuple[str, ...] = LEVELS
+) -> Tokens:
     """Tokens of ``audio [B, 1, T]`` computed ``window`` top frames at a time.
 
     Args:
         window: top frames per window (1024 ≈ 6 s at 22.05 kHz).
         overlap: top frames shared by neighbouring windows (even).
+        levels: which levels to compute (see ``Tokenizer.encode``); the others are ``[B, 0]``.
     """
     _check(window, overlap)
     hop_top = model.hop_length("top")
     frames = -(-audio.shape[-1] // hop_top)
     if frames <= window:
-        return model.encode(audio)
+        return model.encode(audio, levels)
     step, half = window - overlap, overlap // 2
     kept: dict[str, list[torch.Tensor]] = {lv: [] for lv in LEVELS}
     start = 0
     while True:
         seg = audio[..., start * hop_top : (start + window) * hop_top]
-        tok = model.encode(seg)
+        tok = model.encode(seg, levels)
         n = tok.top.shape[-1]
         last = start + n >= frames
         lo = 0 if start == 0 else half

@@ -18,6 +18,15 @@ LEVELS = ("top", "mid", "bottom")
 """Coarse to fine. Hop sizes 128, 32 and 8 samples in SoniDo's codec."""
 
 
+def check_levels(levels) -> tuple[str, ...]:
+    """``levels`` as a tuple if it is a coarse-to-fine prefix of :data:`LEVELS` (what encoding
+    a subset of levels can mean in a top-down codec), else a ValueError."""
+    levels = tuple(levels)
+    if levels not in (LEVELS[:1], LEVELS[:2], LEVELS):
+        raise ValueError(f"levels must be ('top',), ('top', 'mid') or all three, got {levels}")
+    return levels
+
+
 @dataclass(frozen=True)
 class Tokens:
     """Token streams of one or more clips: each level ``[B, frames]`` int64.
@@ -74,8 +83,9 @@ class Tokenizer(Protocol):
         """Number of distinct tokens at ``level``."""
         ...
 
-    def encode(self, audio: torch.Tensor) -> Tokens:
-        """Audio ``[B, 1, T]`` at ``sample_rate`` -> tokens."""
+    def encode(self, audio: torch.Tensor, levels: tuple[str, ...] = LEVELS) -> Tokens:
+        """Audio ``[B, 1, T]`` at ``sample_rate`` -> tokens of ``levels`` (coarse-to-fine
+        prefix of LEVELS; the others ``[B, 0]``)."""
         ...
 
     def decode(self, tokens: Tokens, levels: tuple[str, ...] = LEVELS) -> torch.Tensor:

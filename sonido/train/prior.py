@@ -22,7 +22,14 @@ from sonido.prior.presets import load_prior_preset
 from sonido.prior.prior import Prior, PriorConfig
 from sonido.train.audio_data import DataRoots, describe_roots
 from sonido.train.runtime import TrainConfig, fit
-from sonido.train.tokens import TokenWindows, codec_fingerprint, corpus_labels, encode_dataset, load_tokens
+from sonido.train.tokens import (
+    TokenWindows,
+    cached_levels,
+    codec_fingerprint,
+    corpus_labels,
+    encode_dataset,
+    load_tokens,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,9 @@ def train_prior(
     L.seed_everything(train_cfg.seed, workers=True)
     cache = Path(cache) if cache else out.parent / f"tokens-{codec_fingerprint(tokenizer)}"
     encode_dataset(tokenizer, data, cache, progress=progress, excerpt_seconds=excerpt_seconds)
+    if level not in cached_levels(cache):
+        raise ValueError(f"the token cache {cache} holds {cached_levels(cache)} only: the {level} prior needs a "
+                         "cache with its level (sonido prior tokens --levels ...)")  # fmt: skip
     ratio = model_cfg.upsample_ratio
     by_source = None
     if label:

@@ -18,7 +18,7 @@ from torch.utils.data import Dataset
 
 from sonido.audio import AudioError
 from sonido.codec.stream import encode_windowed
-from sonido.codec.tokenizer import LEVELS, Tokens
+from sonido.codec.tokenizer import LEVELS, Tokens, check_levels
 from sonido.fileio import atomic_write_json
 from sonido.train.audio_data import DataRoots, collect_audio, describe_roots
 
@@ -44,7 +44,7 @@ def _excerpt(audio: torch.Tensor, sample_rate: int, seconds: float | None) -> to
     return audio[..., start : start + n]
 
 
-def _encode_one(codec, path: Path, out: Path, excerpt_seconds: float | None) -> str | None:
+def _encode_one(codec, path: Path, out: Path, excerpt_seconds: float | None, levels: tuple[str, ...]) -> str | None:
     """Encode one file into ``out``; returns the reason when it cannot be read."""
     from sonido.audio import load
 
@@ -52,7 +52,8 @@ def _encode_one(codec, path: Path, out: Path, excerpt_seconds: float | None) -> 
         audio, _ = load(path, sample_rate=codec.sample_rate, mono=True)  # [1, T]
     except AudioError as err:
         return str(err)
-    encode_windowed(codec, _excerpt(audio, codec.sample_rate, excerpt_seconds)[None]).save(out, source=str(path))
+    tokens = encode_windowed(codec, _excerpt(audio, codec.sample_rate, excerpt_seconds)[None], levels=levels)
+    tokens.save(out, source=str(path))
     return None
 
 
@@ -61,10 +62,14 @@ def _worker_init() -> None:
 
 
 def encode_dataset(codec, data: DataRoots, cache: str | Path, progress: bool = True, excerpt_seconds: float | None = None,
-                   jobs: int = 1) -> Path:  # fmt: skip
+                   jobs: int = 1, levels: tuple[str, ...] | None = None) -> Path:  # fmt: skip
     """Encode every train/valid file of ``data`` into ``cache``; returns ``cache``.
 
     Args:
+        levels: the levels to cache (a coarse-to-fine prefix: ``("top", "mid")`` skips the
+            bottom level, a quarter of the encoding time, when no bottom prior is trained).
+            An existing cache serves any subset of its levels; ``None``: the existing
+            cache's levels, or all three for a new cache.
         excerpt_seconds: encode only the centre ``excerpt_seconds`` of each file (more
             pieces per hour of encoding; ``None``: whole files). Recorded in the cache:
             a cache is never reused with another setting.
@@ -73,6 +78,7 @@ def encode_dataset(codec, data: DataRoots, cache: str | Path, progress: bool = T
     cache = Path(cache)
     fp = codec_fingerprint(codec)
     meta = cache / "codec.json"
+    levels = check_levels(levels) if levels is not None else None
     if meta.exists():
         old = json.loads(meta.read_text())
         if old["fingerprint"] != fp:
@@ -80,8 +86,13 @@ def encode_dataset(codec, data: DataRoots, cache: str | Path, progress: bool = T
         if old.get("excerpt_seconds") != excerpt_seconds:
             raise ValueError(f"{cache} holds excerpts of {old.get('excerpt_seconds')} s, not {excerpt_seconds}: "
                              "use a new cache folder")  # fmt: skip
+        cached = tuple(old.get("levels", LEVELS))
+        if levels is not None and not set(levels) <= set(cached):
+            raise ValueError(f"{cache} holds the levels {cached}, not {levels}: use a new cache folder")
+        levels = cached  # finish the cache as it was started
+    levels = levels or LEVELS
     atomic_write_json(meta, {"fingerprint": fp, "config": codec.config.to_dict(), "data": describe_roots(data),
-                             "excerpt_seconds": excerpt_seconds})  # fmt: skip
+                             "excerpt_seconds": excerpt_seconds, "levels": list(levels)})  # fmt: skip
     files = collect_audio(data)
     from concurrent.futures import ProcessPoolExecutor
 
@@ -100,11 +111,11 @@ def encode_dataset(codec, data: DataRoots, cache: str | Path, progress: bool = T
         task = bar.add_task("encoding tokens", total=total, completed=total - len(jobs_todo))
         if jobs <= 1:
             for f, out in jobs_todo:
-                failed.append(_encode_one(codec, f, out, excerpt_seconds))
+                failed.append(_encode_one(codec, f, out, excerpt_seconds, levels))
                 bar.advance(task)
         else:
             with ProcessPoolExecutor(jobs, initializer=_worker_init) as pool:
-                futures = [pool.submit(_encode_one, codec, f, out, excerpt_seconds) for f, out in jobs_todo]
+                futures = [pool.submit(_encode_one, codec, f, out, excerpt_seconds, levels) for f, out in jobs_todo]
                 for fut in futures:
                     failed.append(fut.result())
                     bar.advance(task)
@@ -114,6 +125,11 @@ def encode_dataset(codec, data: DataRoots, cache: str | Path, progress: bool = T
     if bad:
         log.warning("%d of %d files could not be read", len(bad), total)
     return cache
+
+
+def cached_levels(cache: str | Path) -> tuple[str, ...]:
+    """The levels a token cache holds."""
+    return tuple(json.loads((Path(cache) / "codec.json").read_text()).get("levels", LEVELS))
 
 
 def load_tokens(cache: str | Path, split: str) -> tuple[list[Tokens], list[str]]:

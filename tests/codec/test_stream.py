@@ -43,3 +43,18 @@ def test_bad_windows(model):
         encode_windowed(model, torch.zeros(1, 1, 128 * 10), window=8, overlap=8)
     with pytest.raises(ValueError):
         decode_windowed(model, model.encode(torch.zeros(1, 1, 128 * 10)), window=8, overlap=3)
+
+
+@pytest.mark.parametrize("levels", [("top",), ("top", "mid")])
+def test_encoding_fewer_levels_gives_the_same_codes(model, levels):
+    torch.manual_seed(0)
+    x = 0.1 * torch.randn(1, 1, 128 * 300)
+    full = encode_windowed(model, x, window=128, overlap=32)
+    part = encode_windowed(model, x, window=128, overlap=32, levels=levels)
+    for lv in ("top", "mid", "bottom"):
+        if lv in levels:
+            assert torch.equal(part[lv], full[lv])
+        else:
+            assert part[lv].shape == (1, 0)
+    with pytest.raises(ValueError, match="levels must be"):
+        model.encode(x, ("mid",))

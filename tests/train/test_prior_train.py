@@ -62,6 +62,21 @@ def test_token_cache_excerpts_in_worker_processes(audio_dir, tmp_path):
         encode_dataset(model, audio_dir, cache, progress=False)  # another excerpt setting: not mixed in
 
 
+def test_token_cache_of_the_feature_levels_serves_top_and_mid_priors_only(audio_dir, tmp_path):
+    from sonido import codec
+    from sonido.codec.tokenizer import Tokens
+
+    cache = encode_dataset(codec.load("tiny-random"), audio_dir, tmp_path / "cache", progress=False, levels=("top", "mid"))
+    tokens, _ = Tokens.load(next((cache / "train").glob("*.npz")))
+    assert tokens.mid.shape[-1] == 4 * tokens.top.shape[-1] > 0 and tokens.bottom.numel() == 0
+    preset = tmp_path / "micro.json"
+    preset.write_text(json.dumps({**MICRO, "bottom": {**MICRO["mid"], "level": "bottom"}}))
+    with pytest.raises(ValueError, match="holds the levels"):
+        encode_dataset(codec.load("tiny-random"), audio_dir, cache, progress=False, levels=("top", "mid", "bottom"))
+    with pytest.raises(ValueError, match="bottom prior needs"):
+        train_prior("bottom", "tiny-random", audio_dir, tmp_path / "run", preset=str(preset), cache=cache, progress=False)
+
+
 def test_token_windows_align_levels(audio_dir, tmp_path):
     from sonido import codec
 
