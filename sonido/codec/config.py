@@ -31,9 +31,9 @@ class HQVAEConfig(ConfigBase):
         temperature / temperature_decay / temperature_min: Gumbel-softmax schedule (SQ).
         variance_ratio: SQ's ``s² = sigmoid(θ) · variance_ratio · s²_init``: starts at
             ``variance_ratio / 2 · s²_init`` and can never exceed ``variance_ratio · s²_init``.
-            2 (minimal-sqvae) lets a level's posterior soften to twice its start, which is how
-            the top level of ``sonido-tiny`` collapsed (its s² rose to its cap while the
-            bottom's annealed); 1 lets a level only sharpen.
+            2 (minimal-sqvae) starts s² at the latents' spread; in sonido-tiny's recipe the
+            top's s² then rose towards its cap (softer codes, less information) while the
+            bottom's annealed. 1 halves the scale: sharper posteriors at every level.
         commitment / ema_decay: VQ baseline settings (Jukebox: 0.02, 0.99).
         level_dropout: probability, per training example, of decoding without the bottom
             level, and (separately) without mid and bottom; teaches the decoder to decode
