@@ -1,19 +1,51 @@
-"""Write the model card of the shipped weights from their checkpoints and the benchmark files.
+"""Write the model card of shipped weights from their checkpoints and the benchmark files.
 
-    python bench/model_card.py   # -> sonido/weights/sonido-tiny/README.md
+    python bench/model_card.py [--model sonido-tiny|sonido-small]   # -> sonido/weights/<model>/README.md
 
 Every figure in the card is read from ``config.json`` (training info) or from
-``bench/results/{codec,prior}.json``; nothing is typed in by hand.
+``bench/results/*.json``; nothing is typed in by hand but the paragraphs on data and
+licences below.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WEIGHTS = ROOT / "sonido" / "weights" / "sonido-tiny"
 RESULTS = ROOT / "bench" / "results"
+
+INTRO = {
+    "sonido-tiny": [
+        "The pretrained tiny SoniDo model shipped with sonido: an HQ-VAE codec and sparse-Transformer",
+        "priors for the top and mid levels, trained on 2 CPU cores on the embedded corpus (`sonido corpus",
+        "build --size small`: 420 pieces rendered from music21's scores with General-MIDI soundfonts,",
+        "about 4 hours, mono 22.05 kHz).",
+    ],
+    "sonido-small": [
+        "SoniDo's second model, pretrained on recorded music: the `small` codec recipe (the tiny",
+        "architecture with the fix for the top level's collapse) and compute-sized priors (width 128 x 6",
+        "layers) for the top and mid levels, trained on one CPU thread each on the real-music corpus'",
+        "train split (`sonido corpus real`: free game and tracker music from Debian packages, 29.3 h)",
+        "plus the rendered small corpus (4.0 h); the priors read 20-second centre excerpts of every",
+        "training file (4.8 h of tokens). **Still in training**: the steps and minutes below are all it",
+        "has had; later sessions resume it from `checkpoints/sonido-small/`.",
+    ],
+}
+LICENCES = [
+    "## Data licences", "",
+    "- The rendered corpus: scores from music21's bundled corpus (BSD-licensed toolkit; the scores are",
+    "  public-domain works or distributed by music21 for research) rendered with FluidR3_GM (MIT) or",
+    "  TimGM6mb (GPL-2).",
+    "- The real-music corpus (sonido-small only): per-track licences are in `data/real/manifest.json`",
+    "  (`licence` as surveyed, `copyright_licences` as read from each package's Debian copyright file);",
+    "  `bench/results/corpus-real.json` lists the packages. They are free licences (GPL-2+/3+, CC-BY,",
+    "  CC-BY-SA, CC0, MIT, and a few package-specific free licences); some (GPL, CC-BY-SA) are",
+    "  copyleft. Whether weights trained on such music are a derivative work is unsettled; users who",
+    "  redistribute the weights should keep this list with them and credit the packages.",
+    "",
+]
 
 
 def _info(folder: Path) -> dict:
@@ -25,15 +57,16 @@ def _size_mb(folder: Path) -> float:
 
 
 def main() -> None:
-    lines = ["# sonido-tiny", "",
-             "The pretrained tiny SoniDo model shipped with sonido: an HQ-VAE codec and sparse-Transformer",
-             "priors for the top and mid levels, trained on 2 CPU cores on the embedded corpus (`sonido corpus",
-             "build --size small`: 420 pieces rendered from music21's scores with General-MIDI soundfonts,",
-             "about 4 hours, mono 22.05 kHz). Every figure below is read from the checkpoints and from",
-             "`bench/results/*.json` by `bench/model_card.py`.", ""]  # fmt: skip
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=sorted(INTRO), default="sonido-tiny")
+    args = parser.parse_args()
+    weights = ROOT / "sonido" / "weights" / args.model
+    lines = [f"# {args.model}", "", *INTRO[args.model],
+             "Every figure below is read from the checkpoints and from `bench/results/*.json` by",
+             "`bench/model_card.py`.", ""]  # fmt: skip
     total = 0.0
     for part in ("codec", "prior-top", "prior-mid"):
-        folder = WEIGHTS / part
+        folder = weights / part
         if not folder.is_dir():
             lines += [f"## {part}", "", "not trained yet.", ""]
             continue
@@ -61,10 +94,12 @@ def main() -> None:
             for lv, c in m["codes"].items():
                 lines.append(f"| {label} | {lv} | {c['usage_pct']:.1f} | {c['perplexity']:.1f} |")
         lines.append("")
-    prior_path = RESULTS / "prior.json"
-    if prior_path.exists():
-        res = json.loads(prior_path.read_text())
-        lines += ["## Prior figures (`bench/results/prior.json`)", "",
+    # bench/prior.py measures one model per file: prior.json (sonido-tiny) or prior-<model>.json.
+    found = [p for p in (RESULTS / "prior.json", RESULTS / f"prior-{args.model}.json")
+             if p.exists() and json.loads(p.read_text()).get("model") == args.model]  # fmt: skip
+    if found:
+        res = json.loads(found[0].read_text())
+        lines += [f"## Prior figures (`bench/results/{found[0].name}`)", "",
                   "| level | bits/token (test) | unigram entropy (train) | uniform |", "|---|---|---|---|"]  # fmt: skip
         for lv, r in res["bits_per_token"].items():
             lines.append(f"| {lv} | {r['bits_per_token']:.3f} | {r['unigram_entropy_bits']:.3f} | {r['uniform_bits']:.3f} |")
@@ -72,12 +107,13 @@ def main() -> None:
         lines += ["", f"Feature extraction (top + mid) of a {ex['audio_seconds']:.0f} s file: {ex['x_realtime']}× real time, "
                   f"peak memory +{ex['peak_extra_mb']} MB.", ""]  # fmt: skip
     lines += ["## Limits", "",
-              "- Tiny on purpose: trained for minutes on CPU, on synthesized General-MIDI renderings of mostly",
-              "  classical and folk scores. Expect weak reconstructions and generations; the point is the",
-              "  method and the measured shape of its effects, not the absolute quality.",
+              "- Small on purpose: trained for minutes to hours on CPU, on game, tracker and synthesized",
+              "  General-MIDI music. Expect weak reconstructions and generations; the point is the method",
+              "  and the measured shape of its effects, not the absolute quality.",
               "- The bottom-level prior is not trained; generation decodes from top + mid.", ""]  # fmt: skip
-    (WEIGHTS / "README.md").write_text("\n".join(lines))
-    print(f"wrote {WEIGHTS / 'README.md'}")
+    lines += LICENCES
+    (weights / "README.md").write_text("\n".join(lines))
+    print(f"wrote {weights / 'README.md'}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Prior benchmark: sparse vs dense attention, training and extraction speed, bits per token.
 
-    python bench/prior.py --corpus data/corpus-small [--model sonido-tiny] [--out bench/results/prior.json]
+    python bench/prior.py --corpus data/corpus-small [--real data/real] [--model sonido-tiny] [--out bench/results/prior.json]
 
 Every figure is measured in this run, on this machine (CPU). Peak memory is the growth of
 a fresh process's peak RSS while doing only the measured thing.
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 import sonido  # noqa: E402
 from bench._measure import peak_extra_mb  # noqa: E402
 from sonido.codec.stream import encode_windowed  # noqa: E402
-from sonido.data.datasets import EmbeddedCorpus  # noqa: E402
+from sonido.data.datasets import EmbeddedCorpus, RealCorpus  # noqa: E402
 from sonido.prior.attention import reference_attention, sparse_attention  # noqa: E402
 
 CONTEXTS = (1024, 2048, 4096, 8192)
@@ -106,7 +106,7 @@ def _extract_child(name: str, seconds: float, queue) -> None:
                "output_mb": round(sum(f.data.numel() * 4 for f in feats.values()) / 2**20, 1)})  # fmt: skip
 
 
-def bits_per_token(model: sonido.SoniDo, corpus: EmbeddedCorpus, max_seconds: float) -> dict:
+def bits_per_token(model: sonido.SoniDo, corpus, max_seconds: float) -> dict:
     """Cross-entropy (bits/token) of each prior on the test split (non-overlapping
     context-long windows), beside the unigram entropy of the train split's tokens: a prior
     that learned nothing beyond token frequencies scores the unigram entropy."""
@@ -115,7 +115,7 @@ def bits_per_token(model: sonido.SoniDo, corpus: EmbeddedCorpus, max_seconds: fl
     for split, store in (("test", test), ("train", train)):
         for item in corpus.split(split)[: 40 if split == "train" else None]:
             audio, _ = corpus.load(item, sample_rate=codec.sample_rate, mono=True)
-            store.append(encode_windowed(codec, audio[None, :, : int(max_seconds * codec.sample_rate)]))
+            store.append(encode_windowed(codec, audio[None, :, : int(max_seconds * codec.sample_rate)], levels=("top", "mid")))
     out = {}
     for lv, prior in model.priors.items():
         ctx, nll, count = prior.config.context, 0.0, 0
@@ -139,6 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus-small")
     parser.add_argument("--model", default="sonido-tiny")
+    parser.add_argument("--real", type=Path, default=None, help="also score the real-music corpus' test split")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "prior.json")
     parser.add_argument("--long-seconds", type=float, default=600.0)
     parser.add_argument("--max-seconds", type=float, default=40.0, help="seconds of each test piece scored")
@@ -158,6 +159,9 @@ def main() -> None:
     print(f"  {results['extraction']}", flush=True)
     print("bits per token on the test split", flush=True)
     results["bits_per_token"] = bits_per_token(model, EmbeddedCorpus(args.corpus), args.max_seconds)
+    if args.real is not None:
+        print("bits per token on the real-music corpus' test split", flush=True)
+        results["bits_per_token_real"] = bits_per_token(model, RealCorpus(args.real), args.max_seconds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     print(f"wrote {args.out}")
