@@ -114,7 +114,7 @@ def _codec_train(args: argparse.Namespace) -> int:
     path = train_codec(
         args.data, args.out, preset=args.preset, model_overrides=model_overrides, train_overrides=train_overrides,
         max_minutes=args.max_minutes, devices=args.devices, strategy=args.strategy, accelerator=args.accelerator,
-        resume=args.resume, init=args.init,
+        resume=args.resume, init=args.init, precision=args.precision,
     )  # fmt: skip
     print(f"model: {path}")
     return 0
@@ -128,7 +128,7 @@ def _prior_train(args: argparse.Namespace) -> int:
         args.level, args.codec, args.data, args.out, preset=args.preset, cache=args.cache,
         train_overrides=train_overrides, max_minutes=args.max_minutes, devices=args.devices,
         strategy=args.strategy, accelerator=args.accelerator, resume=args.resume, label=args.label,
-        excerpt_seconds=args.excerpt_seconds,
+        excerpt_seconds=args.excerpt_seconds, precision=args.precision,
     )  # fmt: skip
     print(f"model: {path}")
     return 0
@@ -235,11 +235,12 @@ def _decode(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_training_args(p: argparse.ArgumentParser, preset_help: str) -> None:
+def _add_training_args(p: argparse.ArgumentParser, preset_help: str, data_required: bool = True) -> None:
     """The options every Lightning training command shares."""
     p.add_argument("--preset", default="tiny", help=f"{preset_help}, or a path to such a JSON file")
-    p.add_argument("--data", type=Path, nargs="+", required=True,
-                   help="corpus folders (embedded or real-music) or folders of audio; several are pooled")
+    p.add_argument("--data", type=Path, nargs="+", required=data_required, default=None,
+                   help="corpus folders (embedded or real-music) or folders of audio; several are pooled"
+                        + ("" if data_required else " (leave out to train from a finished --cache alone)"))
     p.add_argument("--out", type=Path, required=True, help="run folder (checkpoints, logs, model)")
     p.add_argument("--max-minutes", type=float, default=None)
     p.add_argument("--max-steps", type=int, default=None)
@@ -247,6 +248,7 @@ def _add_training_args(p: argparse.ArgumentParser, preset_help: str) -> None:
     p.add_argument("--strategy", default="auto", help="Lightning strategy, e.g. ddp, fsdp")
     p.add_argument("--accelerator", default="auto")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoints/last.ckpt")
+    p.add_argument("--precision", default="32-true", help="Lightning precision, e.g. bf16-mixed on a GPU (default 32-true)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -311,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     ptrain.add_argument("--label", default=None, help="condition on a corpus manifest field, e.g. collection")
     ptrain.add_argument("--excerpt-seconds", type=float, default=None,
                         help="cache only the centre seconds of each file (default: whole files)")
-    _add_training_args(ptrain, "sonido/configs/prior/<preset>.json")
+    _add_training_args(ptrain, "sonido/configs/prior/<preset>.json", data_required=False)
     ptrain.set_defaults(func=_prior_train)
     ptok = prior_sub.add_parser("tokens", help="encode training audio into a token cache (what prior train reads)")
     ptok.add_argument("--codec", default="sonido-tiny", help="codec folder or registered name (default sonido-tiny)")

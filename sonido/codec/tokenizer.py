@@ -44,13 +44,18 @@ class Tokens:
         return getattr(self, level)
 
     def save(self, path: str | os.PathLike, **meta: str | int | float) -> Path:
-        """Write an ``.npz`` (atomically) with one array per level plus scalar metadata."""
+        """Write an ``.npz`` (atomically) with one array per level (int16 when the codes fit)
+        plus scalar metadata; :meth:`load` gives int64 back."""
         import io
 
         from sonido.fileio import atomic_write_bytes
 
+        def compact(codes: torch.Tensor) -> np.ndarray:  # codebooks are far below 2**15: a quarter of int64's bytes
+            a = codes.cpu().numpy()
+            return a.astype(np.int16) if a.size == 0 or (a.min() >= 0 and a.max() < 2**15) else a
+
         buf = io.BytesIO()
-        np.savez(buf, **{lv: self[lv].cpu().numpy() for lv in LEVELS}, **{k: np.asarray(v) for k, v in meta.items()})
+        np.savez(buf, **{lv: compact(self[lv]) for lv in LEVELS}, **{k: np.asarray(v) for k, v in meta.items()})
         return atomic_write_bytes(path, buf.getvalue())
 
     @classmethod

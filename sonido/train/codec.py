@@ -110,6 +110,7 @@ def train_codec(
     strategy: str = "auto",
     accelerator: str = "auto",
     resume: bool = False,
+    precision: str = "32-true",
     init: str | None = None,
     progress: bool = True,
 ) -> Path:
@@ -121,7 +122,7 @@ def train_codec(
         preset: ``sonido/configs/codec/<preset>.json``.
         model_overrides / train_overrides: replace preset values.
         max_minutes: wall-clock budget (Lightning's timer; survives resume).
-        devices / strategy / accelerator: Lightning's, e.g. ``devices=8, strategy="ddp"``.
+        devices / strategy / accelerator / precision: Lightning's, e.g. ``devices=8, strategy="ddp"``.
         resume: continue from ``out/checkpoints/last.ckpt``.
         init: start from a pretrained codec (folder or registered name).
     """
@@ -150,5 +151,6 @@ def train_codec(
     fit(
         module, train_ds, valid_ds, out, _export, train_cfg, data=describe_roots(data), max_minutes=max_minutes,
         devices=devices, strategy=strategy, accelerator=accelerator, resume=resume, progress=progress,
+        precision=precision,
     )  # fmt: skip
     return out / "model"

@@ -24,6 +24,7 @@ from sonido.train.audio_data import DataRoots, describe_roots
 from sonido.train.runtime import TrainConfig, fit
 from sonido.train.tokens import (
     TokenWindows,
+    cache_fingerprint,
     cached_levels,
     codec_fingerprint,
     corpus_labels,
@@ -74,7 +75,7 @@ def _export(module: PriorModule, folder: Path, **info: Any) -> None:
 def train_prior(
     level: str,
     codec: str,
-    data: DataRoots,
+    data: DataRoots | None,
     out: str | os.PathLike,
     preset: str = "tiny",
     cache: str | os.PathLike | None = None,
@@ -85,6 +86,7 @@ def train_prior(
     strategy: str = "auto",
     accelerator: str = "auto",
     resume: bool = False,
+    precision: str = "32-true",
     progress: bool = True,
     label: str | None = None,
     excerpt_seconds: float | None = None,
@@ -94,13 +96,15 @@ def train_prior(
     Args:
         level: ``top``, ``mid`` or ``bottom``.
         codec: the codec whose tokens are modelled (folder or registered name).
-        data: a corpus folder (embedded or real-music), any folder of audio files, or a list of them.
+        data: a corpus folder (embedded or real-music), any folder of audio files, or a list of
+            them; ``None`` trains from ``cache`` alone (a finished cache, e.g. carried to a GPU machine).
         out: run folder.
         cache: token cache folder (default: ``out/../tokens-<codec fingerprint>``, shared by levels).
         excerpt_seconds: encode only the centre of each file into the cache (see
             :func:`sonido.train.tokens.encode_dataset`).
         label: condition on this per-piece field of the corpus manifest (e.g. ``collection``);
             the names are kept in the prior's config (``label_names``).
+        precision: Lightning's, e.g. ``"bf16-mixed"`` on a GPU.
     """
     out = Path(out)
     spec = load_prior_preset(preset)
@@ -113,7 +117,10 @@ def train_prior(
     train_cfg = replace(PriorTrainConfig.from_dict(spec["train"]), **(train_overrides or {}))
     L.seed_everything(train_cfg.seed, workers=True)
     cache = Path(cache) if cache else out.parent / f"tokens-{codec_fingerprint(tokenizer)}"
-    encode_dataset(tokenizer, data, cache, progress=progress, excerpt_seconds=excerpt_seconds)
+    if data is not None:
+        encode_dataset(tokenizer, data, cache, progress=progress, excerpt_seconds=excerpt_seconds)
+    elif cache_fingerprint(cache) != codec_fingerprint(tokenizer):  # a finished cache made elsewhere
+        raise ValueError(f"{cache} is not a token cache of {codec}: give --data to build one")
     if level not in cached_levels(cache):
         raise ValueError(f"the token cache {cache} holds {cached_levels(cache)} only: the {level} prior needs a "
                          "cache with its level (sonido prior tokens --levels ...)")  # fmt: skip
@@ -137,7 +144,8 @@ def train_prior(
     valid_ds = windows("valid", train_cfg.val_batches * train_cfg.batch_size, 12345)
     module = PriorModule(model_cfg.to_dict(), asdict(train_cfg))
     fit(
-        module, train_ds, valid_ds, out, _export, train_cfg, data=f"{describe_roots(data)} (codec {codec})", max_minutes=max_minutes,
+        module, train_ds, valid_ds, out, _export, train_cfg, data=f"{describe_roots(data) if data is not None else cache} (codec {codec})", max_minutes=max_minutes,
         devices=devices, strategy=strategy, accelerator=accelerator, resume=resume, progress=progress,
+        precision=precision,
     )  # fmt: skip
     return out / "model"

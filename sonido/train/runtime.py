@@ -116,9 +116,11 @@ def fit(
     accelerator: str,
     resume: bool,
     progress: bool,
+    precision: str = "32-true",
 ) -> None:
     """Train ``module``; checkpoints in ``out/checkpoints``, logs in ``out/logs``, the
     exported model in ``out/model``. ``resume`` continues from ``last.ckpt`` if present.
+    ``precision`` is Lightning's (``"bf16-mixed"`` on GPUs that have it).
 
     ``train_ds`` must have ``seed`` and ``set_epoch``; under DDP each rank gets its own seed.
     """
@@ -131,6 +133,7 @@ def fit(
         accelerator=accelerator,
         devices=devices,
         strategy=strategy,
+        precision=precision,
         max_steps=config.max_steps,
         max_time={"minutes": max_minutes} if max_minutes else None,
         logger=CSVLogger(out, name="logs"),

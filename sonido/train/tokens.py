@@ -127,9 +127,21 @@ def encode_dataset(codec, data: DataRoots, cache: str | Path, progress: bool = T
     return cache
 
 
+def _cache_meta(cache: str | Path) -> dict:
+    path = Path(cache) / "codec.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no token cache at {cache} (expected {path}): run `sonido prior tokens` first")
+    return json.loads(path.read_text())
+
+
 def cached_levels(cache: str | Path) -> tuple[str, ...]:
     """The levels a token cache holds."""
-    return tuple(json.loads((Path(cache) / "codec.json").read_text()).get("levels", LEVELS))
+    return tuple(_cache_meta(cache).get("levels", LEVELS))
+
+
+def cache_fingerprint(cache: str | Path) -> str:
+    """The fingerprint of the codec whose tokens a cache holds."""
+    return _cache_meta(cache)["fingerprint"]
 
 
 def load_tokens(cache: str | Path, split: str) -> tuple[list[Tokens], list[str]]:

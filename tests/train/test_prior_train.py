@@ -20,16 +20,6 @@ MICRO = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def audio_dir(tmp_path):
-    root = tmp_path / "music"
-    root.mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(4):
-        sf.write(str(root / f"t{i}.wav"), (0.1 * rng.standard_normal(22050 * 2)).astype(np.float32), 22050)
-    return root
-
-
 def test_token_cache_is_resumable_and_codec_bound(audio_dir, tmp_path):
     from sonido import codec
 
