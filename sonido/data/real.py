@@ -161,15 +161,17 @@ def _render_module(path: Path, sample_rate: int, work: Path) -> Path:
     """A tracker module rendered once through (no loops) to a WAV by openmpt123."""
     if shutil.which("openmpt123") is None:
         raise AudioError(path, "tracker module, but openmpt123 is not installed (apt-get install openmpt123)")
-    out = work / f"{hashlib.sha1(str(path).encode()).hexdigest()[:12]}.wav"
+    # openmpt123 writes <input>.wav beside its input: render a copy in the work folder, never
+    # beside the user's file.
+    copy = work / f"{hashlib.sha1(str(path).encode()).hexdigest()[:12]}{path.suffix}"
+    shutil.copyfile(path, copy)
     cmd = ["openmpt123", "--quiet", "--render", "--force", "--no-float", "--samplerate", str(sample_rate),
-           "--channels", "1", "--repeat", "0", "--output-type", "wav", str(path)]  # fmt: skip
+           "--channels", "1", "--repeat", "0", "--output-type", "wav", str(copy)]  # fmt: skip
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    rendered = Path(f"{path}.wav")
+    rendered = Path(f"{copy}.wav")
     if res.returncode != 0 or not rendered.exists():
         raise AudioError(path, f"openmpt123 could not render it: {res.stderr.strip()[-200:]}")
-    os.replace(rendered, out)
-    return out
+    return rendered
 
 
 def pcm_sha1(path: Path) -> str:

@@ -80,6 +80,7 @@ def test_package_source_keeps_music_tracks_only(deb, tmp_path):
         assert p["duration"] == pytest.approx(meta.frames / 22050, abs=1e-3)
     assert manifest["sources"]["demo-data"]["tracks"] == len(expected)
     assert not (out / "downloads").exists() and not list(out.glob(".work-*"))  # nothing left behind
+    assert not list(tmp_path.rglob("*.mod.wav"))  # modules are rendered in the work folder only
 
 
 def test_unfetchable_package_is_skipped_and_counted(tmp_path):
