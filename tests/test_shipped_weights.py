@@ -1,15 +1,18 @@
 """The pretrained weights in the repository load by name and work offline."""
 
+import pytest
 import torch
 
 import sonido
 from sonido import codec
+from sonido.checkpoint import SHIPPED
 
 
-def test_sonido_tiny_codec_loads_and_round_trips():
-    model = codec.load("sonido-tiny")
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_codec_loads_and_round_trips(name):
+    model = codec.load(name)
     assert model.config.quantizer == "stochastic" and model.sample_rate == 22050
-    info = codec.checkpoint.info("sonido-tiny")
+    info = codec.checkpoint.info(name)
     assert info["steps"] > 100 and "corpus-small" in info["data"]
     t = torch.arange(22050) / 22050
     x = (0.3 * torch.sin(2 * torch.pi * 220 * t))[None, None]
@@ -19,8 +22,9 @@ def test_sonido_tiny_codec_loads_and_round_trips():
     assert abs(int(spec.argmax()) - 220) <= 3
 
 
-def test_sonido_tiny_model_extracts_features():
-    model = sonido.load_model("sonido-tiny")
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_model_extracts_features(name):
+    model = sonido.load_model(name)
     assert set(model.priors) == {"top", "mid"}
     feats = model.extract(torch.randn(1, 22050) * 0.1, 22050)
     assert feats["top"].data.shape[1] == 173 and feats["mid"].data.shape[1] == 4 * 173
