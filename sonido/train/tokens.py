@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 from pathlib import Path
 
 import numpy as np
@@ -114,7 +115,8 @@ def encode_dataset(codec, data: DataRoots, cache: str | Path, progress: bool = T
                 failed.append(_encode_one(codec, f, out, excerpt_seconds, levels))
                 bar.advance(task)
         else:
-            with ProcessPoolExecutor(jobs, initializer=_worker_init) as pool:
+            # spawn, not fork: a forked child of a process whose OpenMP threads are up can hang.
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init) as pool:
                 futures = [pool.submit(_encode_one, codec, f, out, excerpt_seconds, levels) for f, out in jobs_todo]
                 for fut in futures:
                     failed.append(fut.result())
