@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import logging
+import multiprocessing
 import os
 import re
 import shutil
@@ -295,7 +296,7 @@ def build_real_corpus(out: str | os.PathLike, sources: list[Source], config: Rea
     from rich.progress import Progress
 
     records: dict[str, dict] = {}
-    with Progress(disable=not progress) as bar, ProcessPoolExecutor(max(1, config.jobs)) as pool:
+    with Progress(disable=not progress) as bar, ProcessPoolExecutor(max(1, config.jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
         task = bar.add_task("real-music corpus", total=len(sources))
         futures = {pool.submit(process_source, s, out, config): s for s in sources}
         for fut in as_completed(futures):
