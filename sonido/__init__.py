@@ -8,6 +8,7 @@ from sonido.audio import AudioError
 from sonido.codec.tokenizer import Tokens
 from sonido.features.types import Features, LevelFeatures
 from sonido.model import SoniDo, load_model
+from sonido.threads import set_threads
 
 __version__ = "0.1.0"
-__all__ = ["AudioError", "Features", "LevelFeatures", "SoniDo", "Tokens", "__version__", "load_model"]
+__all__ = ["AudioError", "Features", "LevelFeatures", "SoniDo", "Tokens", "__version__", "load_model", "set_threads"]

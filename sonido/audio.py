@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import struct
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +63,42 @@ def _wav_truncation(path: Path) -> str | None:
             f.seek(clen + (clen & 1), os.SEEK_CUR)
 
 
+_MAGIC = (b"RIFF", b"RIFX", b"RF64", b"fLaC", b"OggS", b"FORM", b"ID3", b"caff", b".snd", b"wvpk")
+
+
+def _not_audio(path: Path) -> str | None:
+    """A message if the file's first bytes match no audio container (e.g. text named ``.mp3``)."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+    if head.startswith(_MAGIC) or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):  # MPEG frame sync
+        return None
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"not an audio file: its content starts with bytes {head[:8]!r}, which no audio format begins with"
+    if text.isprintable() or all(c.isprintable() or c.isspace() for c in text):
+        return f"not an audio file: it holds text ({text[:24]!r}...) despite its {path.suffix or 'missing'} extension"
+    return f"not an audio file: its content starts with {head[:8]!r}, which no audio format begins with"
+
+
+@contextmanager
+def decoder_quiet(path: str | os.PathLike) -> Iterator[None]:
+    """Keep libmpg123's notes (printed by the C library on stderr) off the terminal while
+    an mp3 is opened or read; other formats are left alone."""
+    if Path(path).suffix.lower() != ".mp3":
+        yield
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def info(path: str | os.PathLike) -> sf._SoundFileInfo:
     """Header information (rate, channels, frames) of an audio file, with clear errors."""
     path = Path(path)
@@ -69,8 +108,12 @@ def info(path: str | os.PathLike) -> sf._SoundFileInfo:
         raise AudioError(path, "is a directory, not an audio file")
     if path.stat().st_size == 0:
         raise AudioError(path, "empty file (0 bytes)")
+    problem = _not_audio(path)
+    if problem:
+        raise AudioError(path, problem)
     try:
-        meta = sf.info(str(path))
+        with decoder_quiet(path):
+            meta = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError, TypeError) as err:
         raise AudioError(path, f"unsupported format or corrupt header ({err})") from None
     if meta.samplerate <= 0:
@@ -107,7 +150,8 @@ def load(
         if problem:
             raise AudioError(path, problem)
     try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)  # [T, C]
+        with decoder_quiet(path):
+            data, rate = sf.read(str(path), dtype="float32", always_2d=True)  # [T, C]
     except (sf.LibsndfileError, RuntimeError) as err:
         raise AudioError(path, f"cannot decode samples ({err})") from None
     if data.shape[0] == 0:

@@ -1,4 +1,4 @@
-"""The ``sonido`` command line. Thin: every subcommand calls the Python API."""
+"""The sonido command line. Thin: every subcommand calls the Python API."""
 
 from __future__ import annotations
 
@@ -6,9 +6,37 @@ import argparse
 import json
 import logging
 import sys
+import warnings
 from pathlib import Path
 
 DEFAULT_CORPUS = Path("data") / "corpus-tiny"
+
+DESCRIPTION = "sonido: an open music foundation model (codec + priors) and the tasks its features boost."
+EXIT_CODES = """exit status:
+  0    everything asked for was done
+  1    some input failed (unreadable audio, missing data; the rest was done)
+  2    usage error (bad option values, conflicting settings)
+  130  stopped by SIGINT/SIGTERM (finished outputs are kept; re-run to resume)"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help with every option's default, unless its text already states one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if "default" in text or default is None or default is False or default == argparse.SUPPRESS or not action.option_strings:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every (sub)command gets :class:`_Formatter` and the exit-status table."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("epilog", EXIT_CODES)
+        super().__init__(*args, **kwargs)
 
 
 def _corpus_build(args: argparse.Namespace) -> int:
@@ -153,13 +181,13 @@ def _extract(args: argparse.Namespace) -> int:
     levels = tuple(v.strip() for v in args.levels.split(","))
     summary = extract_files(
         load_model(args.model), args.input, args.output, levels, layers, args.pool, pattern=args.glob,
-        max_seconds=args.max_seconds, workers=args.workers, accelerator=args.accelerator, devices=args.devices,
-        strategy=args.strategy,
+        max_seconds=args.max_seconds, overwrite=args.overwrite, accelerator=args.accelerator, devices=args.devices,
+        strategy=args.strategy, progress=not args.quiet,
     )  # fmt: skip
     print(f"written {summary.written}, already done {summary.skipped_done}, unreadable {len(summary.failed)}")
     for path, reason in summary.failed:
         print(f"  skipped {path}: {reason}")
-    return 0
+    return 1 if summary.failed else 0
 
 
 def _task(args: argparse.Namespace) -> int:
@@ -231,7 +259,8 @@ def _decode(args: argparse.Namespace) -> int:
     levels = tuple(x.strip() for x in args.levels.split(","))
     audio = decode_windowed(model, tokens, levels, window=args.window, overlap=args.overlap)
     save(args.output, audio[0].clamp(-1, 1), model.sample_rate)
-    print(f"wrote {args.output} ({audio.shape[-1] / model.sample_rate:.2f} s from {'+'.join(levels)})")
+    print(f"wrote {args.output} ({audio.shape[-1] / model.sample_rate:.2f} s, mono at {model.sample_rate} Hz, "
+          f"from {'+'.join(levels)})")  # fmt: skip
     return 0
 
 
@@ -242,11 +271,12 @@ def _add_training_args(p: argparse.ArgumentParser, preset_help: str, data_requir
                    help="corpus folders (embedded or real-music) or folders of audio; several are pooled"
                         + ("" if data_required else " (leave out to train from a finished --cache alone)"))
     p.add_argument("--out", type=Path, required=True, help="run folder (checkpoints, logs, model)")
-    p.add_argument("--max-minutes", type=float, default=None)
-    p.add_argument("--max-steps", type=int, default=None)
-    p.add_argument("--devices", default=1, type=lambda v: v if v == "auto" else int(v))
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="wall-clock budget in minutes, counted across --resume (default: none)")
+    p.add_argument("--max-steps", type=int, default=None, help="optimizer steps (default: the preset's)")
+    p.add_argument("--devices", default=1, type=lambda v: v if v == "auto" else int(v), help="device count or auto")
     p.add_argument("--strategy", default="auto", help="Lightning strategy, e.g. ddp, fsdp")
-    p.add_argument("--accelerator", default="auto")
+    p.add_argument("--accelerator", default="auto", help="Lightning accelerator: cpu, gpu or auto")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoints/last.ckpt")
     p.add_argument("--precision", default="32-true", help="Lightning precision, e.g. bf16-mixed on a GPU (default 32-true)")
 
@@ -254,18 +284,23 @@ def _add_training_args(p: argparse.ArgumentParser, preset_help: str, data_requir
 def build_parser() -> argparse.ArgumentParser:
     from sonido.tasks.sampling import DEFAULT_FRACTIONS
 
-    parser = argparse.ArgumentParser(prog="sonido", description=__doc__)
+    parser = _Parser(prog="sonido", description=DESCRIPTION)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads (default: one per free core = usable cores minus the load average, "
+                             "or SONIDO_THREADS / OMP_NUM_THREADS when set)")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True)
 
     corpus = sub.add_parser("corpus", help="the embedded multitrack corpus")
     corpus_sub = corpus.add_subparsers(dest="corpus_command", required=True)
     build = corpus_sub.add_parser("build", help="render the corpus from music21's scores")
     build.add_argument("out", type=Path, help="output folder (re-running resumes)")
-    build.add_argument("--size", choices=["tiny", "small", "full"], default="tiny")
-    build.add_argument("--sample-rate", type=int, default=22050)
-    build.add_argument("--seed", type=int, default=0)
-    build.add_argument("--renderer", choices=["auto", "fluidsynth", "tinysoundfont"], default="auto")
+    build.add_argument("--size", choices=["tiny", "small", "full"], default="tiny",
+                       help="tiny: 24 short pieces (tests, demos); small: 420 pieces; full: every usable score")
+    build.add_argument("--sample-rate", type=int, default=22050, help="rate of the rendered WAVs in Hz")
+    build.add_argument("--seed", type=int, default=0, help="seed of the piece choice, instruments and split")
+    build.add_argument("--renderer", choices=["auto", "fluidsynth", "tinysoundfont"], default="auto",
+                       help="auto: fluidsynth when installed, else the pip-only tinysoundfont")
     build.add_argument("--pieces", type=int, default=None, help="override the size's piece count")
     build.add_argument("--max-seconds", type=float, default=None, help="override the size's length cap")
     build.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
@@ -307,7 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
     prior = sub.add_parser("prior", help="the sparse-Transformer priors")
     prior_sub = prior.add_subparsers(dest="prior_command", required=True)
     ptrain = prior_sub.add_parser("train", help="train one level's prior with Lightning")
-    ptrain.add_argument("--level", choices=["top", "mid", "bottom"], required=True)
+    ptrain.add_argument("--level", choices=["top", "mid", "bottom"], required=True,
+                        help="which level's prior (mid and bottom are conditioned on the level above)")
     ptrain.add_argument("--codec", default="sonido-tiny", help="codec folder or registered name")
     ptrain.add_argument("--cache", type=Path, default=None, help="token cache (default: next to --out)")
     ptrain.add_argument("--label", default=None, help="condition on a corpus manifest field, e.g. collection")
@@ -331,12 +367,14 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("input", type=Path, help="an audio file or a folder (searched recursively)")
     ext.add_argument("-m", "--model", default="sonido-tiny", help="model folder or name (sonido-tiny, tiny-random)")
     ext.add_argument("-o", "--output", type=Path, required=True, help="output folder (re-running skips finished files)")
-    ext.add_argument("--levels", default="top,mid")
+    ext.add_argument("--levels", default="top,mid", help="comma-separated feature levels: top, mid or top,mid")
     ext.add_argument("--layers", default=None, help="comma-separated layer ids (default: the middle layer)")
     ext.add_argument("--pool", choices=["mean", "none"], default="mean", help="time-pool the features or keep frames")
     ext.add_argument("--glob", default=None, help="only inputs whose path under IN matches, e.g. '*/mix.wav'")
     ext.add_argument("--max-seconds", type=float, default=None, help="use only the first seconds of every input")
-    ext.add_argument("--workers", type=int, default=0, help="DataLoader processes decoding audio")
+    ext.add_argument("--overwrite", action="store_true",
+                     help="recompute files whose features were made with other settings (otherwise the run refuses)")
+    ext.add_argument("--quiet", action="store_true", help="no progress display")
     ext.add_argument("--accelerator", default="cpu", help="Lightning accelerator (cpu, gpu, auto)")
     ext.add_argument("--devices", default=1, type=lambda v: v if v == "auto" else int(v), help="device count or auto")
     ext.add_argument("--strategy", default="auto", help="Lightning strategy, e.g. ddp for several GPUs")
@@ -352,8 +390,8 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--control-model", default="tiny-random", help="random-weight model of the same architecture")
     task.add_argument("--variant", choices=["baseline", "boosted", "features_only", "control"], default=None,
                       help="default: boosted with --features, else baseline")  # fmt: skip
-    task.add_argument("--train-fraction", type=float, default=1.0)
-    task.add_argument("--seed", type=int, default=0)
+    task.add_argument("--train-fraction", type=float, default=1.0, help="share of the training split used")
+    task.add_argument("--seed", type=int, default=0, help="seed of the subset and the initialisation")
     task.add_argument("--clip-seconds", type=float, default=10.0, help="each item's first seconds are used")
     task.add_argument("--out", type=Path, default=Path("runs") / "task", help="run folder (metrics.json)")
     task.add_argument("--sweep", action="store_true", help="every variant x fraction x seed; writes the results file")
@@ -364,22 +402,28 @@ def build_parser() -> argparse.ArgumentParser:
     task.set_defaults(func=_task)
 
     smp = sub.add_parser("sample", help="generate music with the priors, decoded by the codec")
-    smp.add_argument("-m", "--model", default="sonido-tiny")
+    smp.add_argument("-m", "--model", default="sonido-tiny", help="model folder or name (sonido-small, sonido-tiny)")
     smp.add_argument("--seconds", type=float, default=10.0, help="total length (the prompt included)")
-    smp.add_argument("--prompt", type=Path, default=None, help="audio to continue")
-    smp.add_argument("--temperature", type=float, default=1.0)
-    smp.add_argument("--top-k", type=int, default=0)
-    smp.add_argument("--top-p", type=float, default=1.0)
-    smp.add_argument("--seed", type=int, default=None)
+    smp.add_argument("--prompt", type=Path, default=None, help="audio to continue (shorter than --seconds)")
+    smp.add_argument("--temperature", type=float, default=1.0, help="softmax temperature; below 1 is more conservative")
+    smp.add_argument("--top-k", type=int, default=0, help="sample among the k likeliest tokens; 0 = all")
+    smp.add_argument("--top-p", type=float, default=1.0, help="nucleus sampling mass; 1 = off")
+    smp.add_argument("--seed", type=int, default=None, help="random seed (default: a fresh one each run)")
     smp.add_argument("--label", default=None, help="steer label-conditioned priors, e.g. a collection name")
-    smp.add_argument("-o", "--output", type=Path, required=True)
+    smp.add_argument("-o", "--output", type=Path, required=True,
+                     help="audio file to write (mono, at the codec's rate: 22050 Hz for the shipped models)")
     smp.set_defaults(func=_sample)
 
-    for name, func, helptext in (("encode", _encode, "audio file -> tokens.npz"), ("decode", _decode, "tokens.npz -> audio")):
-        p = sub.add_parser(name, help=helptext)
-        p.add_argument("input", type=Path)
+    for name, func, helptext, inp, outp in (
+        ("encode", _encode, "audio file -> tokens.npz", "audio file (any rate and channels: resampled, downmixed)",
+         "token file to write (.npz: one int array per level)"),
+        ("decode", _decode, "tokens.npz -> audio (mono, 22.05 kHz for the shipped codecs)", "token file from encode",
+         "audio file to write: mono, at the codec's rate (22050 Hz for the shipped codecs)"),
+    ):  # fmt: skip
+        p = sub.add_parser(name, help=helptext, description=helptext)
+        p.add_argument("input", type=Path, help=inp)
         p.add_argument("-m", "--model", default="sonido-tiny", help="codec folder or registered name")
-        p.add_argument("-o", "--output", type=Path, required=True)
+        p.add_argument("-o", "--output", type=Path, required=True, help=outp)
         p.add_argument("--window", type=int, default=1024, help="top frames per window (bounded memory)")
         p.add_argument("--overlap", type=int, default=64, help="top frames shared by neighbouring windows")
         if name == "decode":
@@ -388,7 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     boost = sub.add_parser("boost", help="the main job on the embedded default data")
     boost.add_argument("--data", type=Path, default=DEFAULT_CORPUS, help="where the tiny corpus lives")
-    boost.add_argument("--jobs", type=int, default=None)
+    boost.add_argument("--jobs", type=int, default=None, help="corpus rendering processes (default: all cores)")
     boost.add_argument("--codec", default="sonido-tiny", help="codec to demonstrate on the corpus")
     boost.add_argument("--model", default="sonido-tiny", help="SoniDo model whose features are extracted")
     boost.set_defaults(func=_boost)
@@ -398,12 +442,23 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    warnings.formatwarning = lambda message, category, *rest, **kw: f"sonido: warning: {message}\n"
     from sonido.audio import AudioError
     from sonido.data.datasets.base import DatasetError
+    from sonido.signals import Interrupted
+    from sonido.threads import set_threads
 
     try:
+        set_threads(args.threads)
         return args.func(args)
-    except (AudioError, DatasetError, ValueError, RuntimeError, OSError) as err:
-        # Known failure modes (bad arguments, missing renderer, unreadable files): one line.
+    except Interrupted as stop:
+        print(f"sonido: {stop}; finished outputs are kept, the unfinished one was removed: re-run to resume",
+              file=sys.stderr)  # fmt: skip
+        return 130
+    except ValueError as err:  # bad option values or conflicting settings
         print(f"sonido: error: {err}", file=sys.stderr)
         return 2
+    except (AudioError, DatasetError, RuntimeError, OSError) as err:
+        # Inputs that failed (unreadable audio, missing data or renderer): one line.
+        print(f"sonido: error: {err}", file=sys.stderr)
+        return 1

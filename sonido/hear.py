@@ -7,6 +7,8 @@ features averaged over each top frame's 4 mid frames: one frame per 128 samples
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 
 from sonido.model import SoniDo
@@ -29,12 +31,24 @@ def load_model(model_file_path: str = "", **kwargs) -> HearModel:
     return HearModel(_load_model(model_file_path or kwargs.get("name", "sonido-tiny")))
 
 
-def get_timestamp_embeddings(audio: torch.Tensor, model: HearModel) -> tuple[torch.Tensor, torch.Tensor]:
+def get_timestamp_embeddings(
+    audio: torch.Tensor, model: HearModel, sample_rate: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``audio [n_sounds, n_samples]`` at ``model.sample_rate`` ->
-    ``(embeddings [n_sounds, n_frames, D], timestamps [n_sounds, n_frames] in ms)``."""
+    ``(embeddings [n_sounds, n_frames, D], timestamps [n_sounds, n_frames] in ms)``.
+
+    ``sample_rate`` (an extension of the HEAR API) is the audio's rate when the caller
+    knows it; another rate than the model's is resampled, with a warning, since HEAR
+    promises audio at the model's rate.
+    """
     if audio.dim() != 2:
         raise ValueError(f"HEAR audio is [n_sounds, n_samples], got shape {tuple(audio.shape)}")
-    feats = model.model.extract(audio[:, None], model.sample_rate)
+    rate = model.sample_rate
+    if sample_rate is not None and sample_rate != model.sample_rate:
+        warnings.warn(f"HEAR input at {sample_rate} Hz, the model's rate is {model.sample_rate} Hz: resampling "
+                      "(the HEAR API expects audio at model.sample_rate)", stacklevel=2)  # fmt: skip
+        rate = sample_rate
+    feats = model.model.extract(audio[:, None], rate)
     top, mid = feats["top"].data, feats["mid"].data
     mid = mid.reshape(mid.shape[0], top.shape[1], -1, mid.shape[-1]).mean(2)  # 4 mid frames per top frame
     emb = torch.cat([top, mid], dim=-1)
@@ -43,7 +57,7 @@ def get_timestamp_embeddings(audio: torch.Tensor, model: HearModel) -> tuple[tor
     return emb, centres.expand(emb.shape[0], -1).clone()
 
 
-def get_scene_embeddings(audio: torch.Tensor, model: HearModel) -> torch.Tensor:
+def get_scene_embeddings(audio: torch.Tensor, model: HearModel, sample_rate: int | None = None) -> torch.Tensor:
     """``audio [n_sounds, n_samples]`` -> ``[n_sounds, D]`` (time-mean of the timestamp embeddings)."""
-    emb, _ = get_timestamp_embeddings(audio, model)
+    emb, _ = get_timestamp_embeddings(audio, model, sample_rate)
     return emb.mean(dim=1)

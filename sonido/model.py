@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import warnings
 from pathlib import Path
 
 import torch
@@ -15,9 +17,7 @@ import torch
 from sonido.audio import AudioError, resample
 from sonido.checkpoint import SHIPPED, WEIGHTS_DIR
 from sonido.codec.hqvae import HQVAE
-from sonido.codec.stream import encode_windowed
-from sonido.codec.tokenizer import LEVELS
-from sonido.features.extract import prior_hidden
+from sonido.features.stream import FeatureStream
 from sonido.features.types import Features, LevelFeatures
 from sonido.prior.prior import Prior
 
@@ -35,6 +35,7 @@ class SoniDo:
 
     def __init__(self, codec: HQVAE, priors: dict[str, Prior], name: str = "sonido"):
         self.codec, self.priors, self.name = codec.eval(), {k: p.eval() for k, p in priors.items()}, name
+        self._fingerprint: str | None = None
 
     @property
     def sample_rate(self) -> int:
@@ -49,6 +50,19 @@ class SoniDo:
     def default_layers(self, level: str) -> tuple[int, ...]:
         """The middle layer: JukeMIR's best single layer sits mid-depth (36 of 72)."""
         return (self.priors[level].config.layers // 2,)
+
+    def fingerprint(self) -> str:
+        """SHA-1 of every weight and buffer (codec, then priors by level): tells caches made
+        by other weights of the same name apart."""
+        if self._fingerprint is None:
+            digest = hashlib.sha1()
+            modules = [("codec", self.codec)] + sorted(self.priors.items())
+            for prefix, module in modules:
+                for key, value in sorted(module.state_dict().items()):
+                    digest.update(f"{prefix}.{key}{tuple(value.shape)}{value.dtype}".encode())
+                    digest.update(value.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
 
     @staticmethod
     def _as_batch(audio: torch.Tensor | object) -> torch.Tensor:
@@ -90,23 +104,43 @@ class SoniDo:
             :class:`Features`: per level ``data [B, frames, D]`` with ``frames =
             ceil(T' / 128) * 128 / hop(level)`` for ``T'`` samples at the model rate.
         """
+        if sample_rate <= 0:
+            raise AudioError(None, f"invalid sample rate {sample_rate}")
+        stream = self.stream(levels, layers, overlap)
+        x = self._as_batch(audio).mean(dim=1, keepdim=True)  # (B, 1, T) mono
+        x = resample(x, sample_rate, self.sample_rate).to(next(self.codec.parameters()).device)
+        warn_if_shorter_than_a_frame(x.shape[-1], self.codec.hop_length("top"), self.sample_rate)
+        parts = [stream.push(x), stream.finish()]
+        return Features({lv: LevelFeatures(data=torch.cat([p[lv] for p in parts if lv in p], dim=1),
+                                           frame_rate=self.frame_rate(lv), layers=stream.layers[lv])
+                         for lv in levels})  # fmt: skip
+
+    def stream(
+        self,
+        levels: tuple[str, ...] = FEATURE_LEVELS,
+        layers: dict[str, tuple[int, ...]] | tuple[int, ...] | None = None,
+        overlap: int | None = None,
+        window: int = 1024,
+        codec_overlap: int = 64,
+    ) -> FeatureStream:
+        """A :class:`FeatureStream` for audio at the model's rate pushed in pieces (what
+        :meth:`extract` and the batch extractor use; same arguments, plus the codec's
+        ``window`` and ``codec_overlap`` in top frames)."""
         bad = [lv for lv in levels if lv not in self.priors]
         if bad:
             raise ValueError(f"no prior for levels {bad}; this model has {list(self.priors)}")
-        if sample_rate <= 0:
-            raise AudioError(None, f"invalid sample rate {sample_rate}")
-        x = self._as_batch(audio).mean(dim=1, keepdim=True)  # (B, 1, T) mono
-        x = resample(x, sample_rate, self.sample_rate).to(next(self.codec.parameters()).device)
-        finest = max(LEVELS.index(lv) for lv in levels)
-        tokens = encode_windowed(self.codec, x, levels=LEVELS[: finest + 1])  # nothing finer than needed
-        out = {}
+        taps = {}
         for lv in levels:
-            taps = layers.get(lv) if isinstance(layers, dict) else layers
-            taps = tuple(taps) if taps else self.default_layers(lv)
-            upper = tokens.top if lv != "top" else None
-            data = prior_hidden(self.priors[lv], tokens[lv], upper, taps, overlap)
-            out[lv] = LevelFeatures(data=data, frame_rate=self.frame_rate(lv), layers=taps)
-        return Features(out)
+            chosen = layers.get(lv) if isinstance(layers, dict) else layers
+            taps[lv] = tuple(chosen) if chosen else self.default_layers(lv)
+        return FeatureStream(self, tuple(levels), taps, overlap, window, codec_overlap)
+
+
+def warn_if_shorter_than_a_frame(samples: int, hop: int, sample_rate: int, what: str = "audio") -> None:
+    """Features of less than one top frame are padding more than signal: say so, once per call."""
+    if samples < hop:
+        warnings.warn(f"{what} is {samples} samples ({samples / sample_rate * 1000:.1f} ms), shorter than one top "
+                      f"frame ({hop} samples): its features describe mostly zero padding", stacklevel=3)  # fmt: skip
 
 
 def load_model(path_or_name: str | os.PathLike = "sonido-tiny") -> SoniDo:
@@ -117,10 +151,15 @@ def load_model(path_or_name: str | os.PathLike = "sonido-tiny") -> SoniDo:
             (the tiny architecture with seeded random weights, for offline tests), or a
             folder holding ``codec/``, ``prior-top/`` and optionally ``prior-mid/``
             checkpoint folders.
+
+    Loading applies sonido's thread policy (:mod:`sonido.threads`) unless
+    :func:`sonido.set_threads` chose already.
     """
     from sonido import codec as codec_api
     from sonido.prior import checkpoint as prior_ckpt
+    from sonido.threads import ensure_threads
 
+    ensure_threads()
     name = str(path_or_name)
     if name == "tiny-random":
         from sonido.prior.presets import load_prior_preset

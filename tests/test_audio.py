@@ -143,8 +143,22 @@ def test_too_many_channels(tmp_path):
         load(tmp_path / "m.wav")
 
 
+@pytest.mark.parametrize("name", ["x.wav", "x.mp3", "x.flac"])
+def test_text_named_as_audio_says_so_quietly(tmp_path, capfd, name):
+    (tmp_path / name).write_text("this is not audio at all, just some text " * 10)
+    with pytest.raises(AudioError, match="not an audio file: it holds text"):
+        load(tmp_path / name)
+    assert capfd.readouterr().err == ""  # no decoder notes on the terminal
+
+
+def test_binary_junk_is_not_audio(tmp_path):
+    (tmp_path / "x.ogg").write_bytes(bytes(range(200, 256)) * 4)
+    with pytest.raises(AudioError, match="no audio format begins with"):
+        load(tmp_path / "x.ogg")
+
+
 def test_unsupported_format(tmp_path):
-    (tmp_path / "x.wav").write_text("this is not audio at all, just some text " * 10)
+    (tmp_path / "x.wav").write_bytes(b"RIFF" + b"\x00" * 60)  # a RIFF that is no WAVE
     with pytest.raises(AudioError, match="unsupported format"):
         load(tmp_path / "x.wav")
 

@@ -2,6 +2,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from sonido.cli import main
 
 
@@ -46,7 +48,7 @@ def test_encode_decode_cli(tmp_path, tone):
 
 def test_encode_cli_bad_audio_is_one_line(tmp_path, capsys):
     (tmp_path / "bad.wav").write_bytes(b"")
-    assert main(["encode", str(tmp_path / "bad.wav"), "-m", "tiny-random", "-o", str(tmp_path / "t.npz")]) == 2
+    assert main(["encode", str(tmp_path / "bad.wav"), "-m", "tiny-random", "-o", str(tmp_path / "t.npz")]) == 1  # the input failed
     err = capsys.readouterr().err
     assert "bad.wav: empty file" in err and not (tmp_path / "t.npz").exists()
 
@@ -59,3 +61,26 @@ def test_sample_cli_with_prompt(tmp_path, tone):
     assert main(["sample", "-m", "tiny-random", "--seconds", "0.15", "--prompt", str(prompt), "--top-k", "5",
                  "--seed", "0", "-o", str(out)]) == 0  # fmt: skip
     assert abs(sf.info(str(out)).frames / 22050 - 0.15) < 0.01
+
+
+def test_help_states_every_option_and_default_in_plain_text(capsys):
+    import argparse
+
+    from sonido.cli import build_parser
+
+    def walk(parser, name):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub_name, sub in action.choices.items():
+                    yield from walk(sub, f"{name} {sub_name}")
+            elif action.dest != "help":
+                yield name, action
+
+    parser = build_parser()
+    missing = [f"{name} {a.option_strings or a.dest}" for name, a in walk(parser, "sonido") if not a.help]
+    assert not missing, missing
+    assert "``" not in parser.format_help() and "exit status" in parser.format_help()
+    with pytest.raises(SystemExit):
+        main(["sample", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 1.0)" in text and "(default: 0)" in text and "22050 Hz" in text

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from sonido import hear
@@ -14,3 +15,17 @@ def test_hear_api_shapes_and_types():
     scene = hear.get_scene_embeddings(audio, model)
     assert scene.shape == (3, model.scene_embedding_size)
     torch.testing.assert_close(scene, emb.mean(1))
+
+
+def test_hear_input_at_another_rate_warns_and_is_resampled():
+    model = hear.load_model("tiny-random")
+    audio = torch.randn(1, 44100) * 0.1
+    with pytest.warns(UserWarning, match="44100 Hz"):
+        emb, _ = hear.get_timestamp_embeddings(audio, model, sample_rate=44100)
+    assert emb.shape[1] == 173  # one second at the model's rate
+
+
+def test_audio_shorter_than_a_frame_warns():
+    model = hear.load_model("tiny-random")
+    with pytest.warns(UserWarning, match="shorter than one top frame"):
+        hear.get_scene_embeddings(torch.randn(1, 50) * 0.1, model)

@@ -21,6 +21,66 @@ def _check(window: int, overlap: int) -> None:
         raise ValueError(f"need window > overlap >= 0 with an even overlap, got window={window}, overlap={overlap}")
 
 
+class WindowedEncoder:
+    """Tokenizes audio pushed in pieces of any size, ``window`` top frames at a time.
+
+    Gives exactly the tokens of :func:`encode_windowed` on the whole signal, holding at
+    most one window of audio: a window is encoded once audio beyond it has arrived (so it
+    is known not to be the last) or at :meth:`finish`.
+
+    Args:
+        model: the tokenizer.
+        window: top frames per window (1024 ≈ 6 s at 22.05 kHz).
+        overlap: top frames shared by neighbouring windows (even).
+        levels: which levels to compute (see ``Tokenizer.encode``); the others are ``[B, 0]``.
+    """
+
+    def __init__(self, model: Tokenizer, window: int = 1024, overlap: int = 64, levels: tuple[str, ...] = LEVELS):
+        _check(window, overlap)
+        self.model, self.window, self.overlap, self.levels = model, window, overlap, levels
+        self.hop = model.hop_length("top")
+        self.ratios = {lv: self.hop // model.hop_length(lv) for lv in LEVELS}
+        self._buffer: torch.Tensor | None = None  # [B, 1, samples] from top frame self._start on
+        self._start = 0
+
+    def push(self, audio: torch.Tensor) -> Tokens | None:
+        """Add ``audio [B, 1, t]``; return the tokens that became final (``None`` if none)."""
+        self._buffer = audio if self._buffer is None else torch.cat([self._buffer, audio], dim=-1)
+        kept = []
+        while self._buffer.shape[-1] > self.window * self.hop:  # more audio follows this window
+            kept.append(self._encode_window(last=False))
+        return _cat(kept)
+
+    def finish(self) -> Tokens | None:
+        """Encode what is left (the signal has ended); ``None`` if nothing was pushed."""
+        if self._buffer is None or self._buffer.shape[-1] == 0:
+            return None
+        kept = []
+        while True:
+            last = self._buffer.shape[-1] <= self.window * self.hop
+            kept.append(self._encode_window(last))
+            if last:
+                return _cat(kept)
+
+    def _encode_window(self, last: bool) -> Tokens:
+        tok = self.model.encode(self._buffer[..., : self.window * self.hop], self.levels)
+        n = tok.top.shape[-1]
+        half = self.overlap // 2
+        lo = 0 if self._start == 0 else half
+        hi = n if last else n - half
+        step = self.window - self.overlap
+        if not last:
+            self._buffer = self._buffer[..., step * self.hop :]
+            self._start += step
+        return Tokens(**{lv: tok[lv][:, lo * r : hi * r] for lv, r in self.ratios.items()})
+
+
+def _cat(chunks: list[Tokens]) -> Tokens | None:
+    if not chunks:
+        return None
+    return Tokens(**{lv: torch.cat([c[lv] for c in chunks], dim=-1) for lv in LEVELS})
+
+
 def encode_windowed(
     model: Tokenizer, audio: torch.Tensor, window: int = 1024, overlap: int = 64, levels: tuple[str, ...] = LEVELS
 ) -> Tokens:
@@ -31,28 +91,8 @@ def encode_windowed(
         overlap: top frames shared by neighbouring windows (even).
         levels: which levels to compute (see ``Tokenizer.encode``); the others are ``[B, 0]``.
     """
-    _check(window, overlap)
-    hop_top = model.hop_length("top")
-    frames = -(-audio.shape[-1] // hop_top)
-    if frames <= window:
-        return model.encode(audio, levels)
-    step, half = window - overlap, overlap // 2
-    kept: dict[str, list[torch.Tensor]] = {lv: [] for lv in LEVELS}
-    start = 0
-    while True:
-        seg = audio[..., start * hop_top : (start + window) * hop_top]
-        tok = model.encode(seg, levels)
-        n = tok.top.shape[-1]
-        last = start + n >= frames
-        lo = 0 if start == 0 else half
-        hi = n if last else n - half
-        for lv in LEVELS:
-            ratio = hop_top // model.hop_length(lv)
-            kept[lv].append(tok[lv][:, lo * ratio : hi * ratio])
-        if last:
-            break
-        start += step
-    return Tokens(**{lv: torch.cat(kept[lv], dim=-1) for lv in LEVELS})
+    encoder = WindowedEncoder(model, window, overlap, levels)
+    return _cat([t for t in (encoder.push(audio), encoder.finish()) if t is not None])
 
 
 def decode_windowed(

@@ -1,35 +1,67 @@
 """Batch extraction: a file or a folder of audio -> one feature file per input.
 
 For ``IN/a/b.wav`` it writes ``OUT/a/b.safetensors`` (one tensor per level, ``[frames, D]``
-or ``[D]`` when pooled) and ``OUT/a/b.json`` (model, levels, layers, frame rates,
-source). Both are written atomically, the JSON last: an input whose JSON exists is done
-and skipped on re-run. Unreadable inputs are skipped with their reason logged and counted.
+or ``[D]`` when pooled) and ``OUT/a/b.json`` (the settings, frame rates, shapes, source).
+Audio is streamed from disk in blocks (:class:`~sonido.audio_reader.AudioReader`) through
+:class:`~sonido.features.stream.FeatureStream`, so memory does not grow with the input's
+length: ``pool="mean"`` keeps a running mean, ``pool="none"`` appends frames to disk
+(:mod:`sonido.features.sinks`). Both files are written atomically, the JSON last: an
+input whose JSON exists with the same settings is done and skipped on re-run; one made
+with other settings (model weights, levels, layers, pool, max_seconds, windows) is never
+silently kept: the run refuses, naming the differences, unless ``overwrite``.
+Unreadable inputs are skipped with their reason logged and counted. SIGTERM and SIGINT
+stop the run within one window's computation, leaving no partial output.
 
-The work runs in Lightning's predict loop: ``workers`` DataLoader processes decode and
-resample audio while the model runs, and ``devices``/``strategy`` spread the files over
-GPUs or hosts (each rank writes the files of its shard; the summary counts this rank's).
+The work runs in Lightning's predict loop, so ``devices``/``strategy`` spread the files
+over GPUs or hosts (each rank writes the files of its shard; the summary counts this rank's).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import logging
+import time
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import lightning as L
 import torch
-from lightning.pytorch.callbacks import BasePredictionWriter
 from torch.utils.data import DataLoader, Dataset
 
-from sonido.audio import AUDIO_SUFFIXES, AudioError, load
-from sonido.fileio import atomic_write_bytes, atomic_write_json
-from sonido.model import SoniDo
+from sonido.audio import AUDIO_SUFFIXES, AudioError
+from sonido.audio_reader import AudioReader
+from sonido.fileio import atomic_write_json
+from sonido.model import SoniDo, warn_if_shorter_than_a_frame
+from sonido.signals import stop_on_signals
 from sonido.train.runtime import quiet_lightning
 
 log = logging.getLogger(__name__)
+
+
+class StaleFeatures(ValueError):
+    """The output folder holds features made with other settings."""
+
+
+@dataclass(frozen=True)
+class ExtractionSettings:
+    """Everything that changes the numbers in a feature file (recorded in each sidecar)."""
+
+    model: str
+    model_sha1: str
+    levels: tuple[str, ...]
+    layers: dict[str, tuple[int, ...]]
+    pool: str
+    max_seconds: float | None
+    codec_window: int = 1024
+    codec_overlap: int = 64
+    prior_overlap: int | None = None
+
+    def record(self) -> dict[str, Any]:
+        """JSON form (tuples as lists), as stored in and compared with sidecars."""
+        return json.loads(json.dumps(asdict(self)))
 
 
 @dataclass
@@ -62,70 +94,75 @@ def list_inputs(source: Path, pattern: str | None = None, only: Collection[str] 
     return pairs
 
 
-class _AudioInputs(Dataset):
-    """One input per index, decoded in a DataLoader worker; a failure is data, not an exception."""
+def _differences(old: dict[str, Any] | None, new: dict[str, Any]) -> str:
+    if old is None:
+        return "no settings recorded (made by an older sonido)"
+    keys = sorted(set(old) | set(new))
+    return "; ".join(f"{k}: {old.get(k)} -> {new.get(k)}" for k in keys if old.get(k) != new.get(k))
 
-    def __init__(self, inputs: list[tuple[Path, Path]], max_seconds: float | None):
-        self.inputs, self.max_seconds = inputs, max_seconds
+
+class _Inputs(Dataset):
+    """One input per index: paths only, the audio is streamed in the predict step."""
+
+    def __init__(self, inputs: list[tuple[Path, Path]]):
+        self.inputs = inputs
 
     def __len__(self) -> int:
         return len(self.inputs)
 
-    def __getitem__(self, index: int) -> dict[str, Any]:
-        path, rel = self.inputs[index]
-        item: dict[str, Any] = {"path": path, "rel": rel, "audio": None, "rate": 0, "error": None}
-        try:
-            audio, rate = load(path)
-        except AudioError as err:
-            item["error"] = err.problem
-            return item
-        if self.max_seconds is not None:
-            audio = audio[:, : int(round(self.max_seconds * rate))]
-        item.update(audio=audio, rate=rate)
-        return item
+    def __getitem__(self, index: int) -> tuple[Path, Path]:
+        return self.inputs[index]
 
 
 class _Extractor(L.LightningModule):
-    """The model's codec and priors as one module, so Lightning can place them on a device."""
+    """Streams one input per predict step through the model into its sinks."""
 
-    def __init__(self, model: SoniDo, levels: tuple[str, ...], layers: tuple[int, ...] | None):
+    def __init__(self, model: SoniDo, settings: ExtractionSettings, out: Path, summary: ExtractionSummary, bar, files):
         super().__init__()
         self.codec, self.priors = model.codec, torch.nn.ModuleDict(model.priors)
-        self.model, self.levels, self.layers = model, levels, layers
+        self.model, self.settings, self.out, self.summary = model, settings, out, summary
+        self.bar, self.files = bar, files  # rich progress and its files task
 
-    def predict_step(self, item: dict[str, Any], batch_idx: int) -> dict[str, Any]:
-        if item["error"] is None:
-            try:
-                item["features"] = self.model.extract(item["audio"], item["rate"], levels=self.levels, layers=self.layers)
-            except AudioError as err:  # e.g. empty or non-finite audio
-                item["error"] = err.problem
-        return item
+    def predict_step(self, item: tuple[Path, Path], batch_idx: int) -> str:
+        """Extract one input to disk; returns ``written`` or ``failed``."""
+        from sonido.features.sinks import FrameSink, MeanSink
 
-
-class _Writer(BasePredictionWriter):
-    """Writes each input's features (tensors first, the JSON sidecar last) as soon as they exist."""
-
-    def __init__(self, out: Path, pool: str, model_name: str, max_seconds: float | None, summary: ExtractionSummary):
-        super().__init__(write_interval="batch")
-        self.out, self.pool, self.model_name, self.max_seconds, self.summary = out, pool, model_name, max_seconds, summary
-
-    def write_on_batch_end(self, trainer, pl_module, item, batch_indices, batch, batch_idx, dataloader_idx=0) -> None:
-        from safetensors.torch import save as st_save
-
-        if item["error"] is not None:
-            log.warning("skipping %s: %s", item["path"], item["error"])
-            self.summary.failed.append((str(item["path"]), item["error"]))
-            return
-        feats = item["features"]
-        tensors = {lv: (f.pooled() if self.pool == "mean" else f.data)[0].contiguous().cpu() for lv, f in feats.items()}
-        target = self.out / item["rel"].with_suffix("")
-        atomic_write_bytes(target.with_suffix(".safetensors"), st_save(tensors))
+        path, rel = item
+        target = self.out / rel.with_suffix("")
+        s = self.settings
+        sink = (MeanSink if s.pool == "mean" else FrameSink)(target.with_suffix(".safetensors"))
+        try:
+            reader = AudioReader(path, self.model.sample_rate, s.max_seconds)
+            stream = self.model.stream(s.levels, s.layers, s.prior_overlap, s.codec_window, s.codec_overlap)
+            task = self.bar.add_task(str(rel), total=reader.seconds, rt="", unit="s")
+            samples, start = 0, time.perf_counter()
+            for block in reader.blocks():
+                sink.add({lv: f[0] for lv, f in stream.push(block[None].to(self.device)).items()})
+                samples += block.shape[-1]
+                done = samples / self.model.sample_rate
+                self.bar.update(task, completed=done, rt=f"{done / max(1e-9, time.perf_counter() - start):.1f}x real time")
+            warn_if_shorter_than_a_frame(samples, self.model.codec.hop_length("top"), self.model.sample_rate, str(path))
+            sink.add({lv: f[0] for lv, f in stream.finish().items()})
+            self.bar.remove_task(task)
+        except AudioError as err:
+            sink.discard()
+            log.warning("skipping %s: %s", path, err.problem)
+            self.summary.failed.append((str(path), err.problem))
+            return "failed"
+        except BaseException:
+            sink.discard()
+            raise
+        finally:
+            self.bar.advance(self.files)
+        shapes = sink.shapes()
+        sink.commit()
         atomic_write_json(target.with_suffix(".json"), {
-            "model": self.model_name, "source": str(item["path"]), "pool": self.pool, "max_seconds": self.max_seconds,
-            "levels": {lv: {"layers": list(f.layers), "frame_rate": f.frame_rate,
-                            "shape": list(tensors[lv].shape)} for lv, f in feats.items()},
+            "settings": s.record(), "source": str(path), "seconds": samples / self.model.sample_rate,
+            "levels": {lv: {"layers": list(s.layers[lv]), "frame_rate": self.model.frame_rate(lv), "shape": shapes[lv]}
+                       for lv in s.levels},
         })  # fmt: skip
         self.summary.written += 1
+        return "written"
 
 
 def extract_files(
@@ -139,7 +176,7 @@ def extract_files(
     pattern: str | None = None,
     only: Collection[str] | None = None,
     max_seconds: float | None = None,
-    workers: int = 0,
+    overwrite: bool = False,
     accelerator: str = "cpu",
     devices: int | str = 1,
     strategy: str = "auto",
@@ -151,31 +188,52 @@ def extract_files(
         pattern: glob on paths relative to ``source`` selecting the inputs.
         only: relative paths (POSIX) selecting the inputs.
         max_seconds: use only the first ``max_seconds`` of every input (recorded in the sidecar).
-        workers: DataLoader processes decoding audio.
+        overwrite: recompute inputs whose existing features were made with other settings
+            (otherwise :class:`StaleFeatures` is raised before any work).
         accelerator, devices, strategy: passed to :class:`lightning.Trainer`.
+
+    Raises:
+        StaleFeatures: ``out`` holds features of these inputs made with other settings.
+        sonido.signals.Interrupted: SIGTERM/SIGINT arrived; finished inputs are kept, the current one left no file.
     """
     if pool not in ("mean", "none"):
         raise ValueError(f"pool must be 'mean' or 'none', got {pool!r}")
     if max_seconds is not None and max_seconds <= 0:
         raise ValueError(f"max_seconds must be positive, got {max_seconds}")
     out = Path(out)
-    summary = ExtractionSummary()
-    todo = []
+    taps = model.stream(tuple(levels), layers).layers
+    settings = ExtractionSettings(model.name, model.fingerprint(), tuple(levels), taps, pool, max_seconds)
+    wanted = settings.record()
+    summary, todo, stale = ExtractionSummary(), [], []
     for path, rel in list_inputs(Path(source), pattern, only):
-        if (out / rel.with_suffix(".json")).exists():
+        sidecar = out / rel.with_suffix(".json")
+        if not sidecar.exists():
+            todo.append((path, rel))
+            continue
+        old = json.loads(sidecar.read_text()).get("settings")
+        if old == wanted:
             summary.skipped_done += 1
         else:
+            stale.append((rel, _differences(old, wanted)))
             todo.append((path, rel))
+    if stale and not overwrite:
+        listed = "; ".join(f"{rel}: {why}" for rel, why in stale[:3])
+        raise StaleFeatures(f"{out} holds features of {len(stale)} of these inputs made with other settings ({listed}); "
+                            "recompute them with --overwrite (overwrite=True) or write to another folder")  # fmt: skip
     if not todo:
         return summary
-    loader = DataLoader(
-        _AudioInputs(todo, max_seconds), batch_size=None, num_workers=workers, persistent_workers=False
-    )  # batch_size=None: one file per step, whatever its length
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    loader = DataLoader(_Inputs(todo), batch_size=None, num_workers=0)  # one file per step, whatever its length
     quiet_lightning()
     trainer = L.Trainer(
         accelerator=accelerator, devices=devices, strategy=strategy, logger=False, enable_checkpointing=False,
-        enable_progress_bar=progress, enable_model_summary=False,
-        callbacks=[_Writer(out, pool, model.name, max_seconds, summary)],
+        enable_progress_bar=False, enable_model_summary=False,
     )  # fmt: skip
-    trainer.predict(_Extractor(model, levels, layers), loader, return_predictions=False)
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} {task.fields[unit]}"),
+               TextColumn("{task.fields[rt]}"), TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, disable=not progress) as bar, stop_on_signals():
+        files = bar.add_task("files", total=len(todo), rt="", unit="")
+        extractor = _Extractor(model, settings, out, summary, bar, files)
+        trainer.predict(extractor, loader, return_predictions=False)
     return summary

@@ -14,16 +14,6 @@ import torch
 from sonido.prior.prior import Prior
 
 
-def prior_hidden(
-    prior: Prior, tokens: torch.Tensor, upper: torch.Tensor | None, layers: tuple[int, ...], overlap: int | None = None
-) -> torch.Tensor:
-    """Mean of the tapped layers' hidden states for ``tokens [B, N]``: ``[B, N, D]``.
-
-    Same arguments as :func:`prior_layers`.
-    """
-    return prior_layers(prior, tokens, upper, layers, overlap).mean(0)
-
-
 def prior_layers(
     prior: Prior, tokens: torch.Tensor, upper: torch.Tensor | None, layers: tuple[int, ...], overlap: int | None = None
 ) -> torch.Tensor:
@@ -37,23 +27,87 @@ def prior_layers(
         overlap: left context given to every window after the first (default: a quarter
             of the context).
     """
-    ctx = prior.config.context
-    ratio = prior.config.upsample_ratio if upper is not None else 1
-    overlap = ctx // 4 if overlap is None else overlap
-    if not 0 <= overlap < ctx:
-        raise ValueError(f"overlap must be in [0, {ctx}), got {overlap}")
-    b, n = tokens.shape
-    out = None
-    filled = 0
-    while filled < n:
-        start = 0 if filled == 0 else max(0, min(filled - overlap, n - ctx))
-        start -= start % ratio  # keep the upper window aligned
-        end = min(start + ctx, n)
-        up = None if upper is None else upper[:, start // ratio : -(-end // ratio)]
-        hidden = prior(tokens[:, start:end], up, taps=layers, logits=False).hidden
-        h = torch.stack([hidden[i] for i in layers])  # (L, B, T, D)
-        if out is None:
-            out = h.new_empty(len(layers), b, n, h.shape[-1])
-        out[:, :, filled:end] = h[:, :, filled - start :]
-        filled = end
-    return out
+    windows = PriorWindows(prior, layers, conditioned=upper is not None, overlap=overlap)
+    parts = [h for h in (windows.push(tokens, upper), windows.finish()) if h is not None]
+    return torch.cat(parts, dim=2)
+
+
+class PriorWindows:
+    """The windowing of :func:`prior_layers` over tokens that arrive in pieces.
+
+    A window is run as soon as the tokens it needs have arrived and it is certain that the
+    whole-sequence windowing would place it there too; the rest runs at :meth:`finish`.
+    The result equals :func:`prior_layers` on the whole sequence, holding at most about
+    one context of tokens.
+
+    Args:
+        prior: the level's prior.
+        layers: layer indices to tap.
+        conditioned: whether the prior reads the level above's tokens.
+        overlap: left context of every window after the first (default: a quarter of the
+            context).
+    """
+
+    def __init__(self, prior: Prior, layers: tuple[int, ...], conditioned: bool, overlap: int | None = None):
+        self.prior, self.layers = prior, tuple(layers)
+        self.ctx = prior.config.context
+        self.ratio = prior.config.upsample_ratio if conditioned else 1
+        self.conditioned = conditioned
+        self.overlap = self.ctx // 4 if overlap is None else overlap
+        if not 0 <= self.overlap < self.ctx:
+            raise ValueError(f"overlap must be in [0, {self.ctx}), got {self.overlap}")
+        self._tokens: torch.Tensor | None = None  # [B, n] from absolute position self._base on
+        self._upper: torch.Tensor | None = None  # [B, n / ratio] from self._base / ratio on
+        self._base = 0
+        self._filled = 0  # positions whose features were returned
+
+    @property
+    def _end(self) -> int:
+        return self._base + (0 if self._tokens is None else self._tokens.shape[-1])
+
+    def push(self, tokens: torch.Tensor, upper: torch.Tensor | None = None) -> torch.Tensor | None:
+        """Add ``tokens [B, n]`` (and the level above's ``[B, n / ratio]``); return the
+        features ``[L, B, f, D]`` that became final, or ``None``."""
+        if self.conditioned and upper is None:
+            raise ValueError("this prior is conditioned on the level above: pass its tokens as upper")
+        self._tokens = tokens if self._tokens is None else torch.cat([self._tokens, tokens], dim=-1)
+        if self.conditioned:
+            self._upper = upper if self._upper is None else torch.cat([self._upper, upper], dim=-1)
+        out = []
+        while self._end >= (0 if self._filled == 0 else self._filled - self.overlap) + self.ctx:
+            out.append(self._run(None))
+        return torch.cat(out, dim=2) if out else None
+
+    def finish(self) -> torch.Tensor | None:
+        """Run the windows left once the sequence has ended."""
+        out = []
+        while self._filled < self._end:
+            out.append(self._run(self._end))
+        return torch.cat(out, dim=2) if out else None
+
+    def _run(self, n: int | None) -> torch.Tensor:
+        """One window after ``self._filled``; ``n`` is the sequence length once known."""
+        start = self._filled - self.overlap if n is None else min(self._filled - self.overlap, n - self.ctx)
+        start = 0 if self._filled == 0 else max(0, start)
+        start -= start % self.ratio  # keep the upper window aligned
+        end = min(start + self.ctx, self._end)
+        lo = start - self._base
+        up = None
+        if self.conditioned:
+            ub = self._base // self.ratio
+            up = self._upper[:, start // self.ratio - ub : -(-end // self.ratio) - ub]
+        hidden = self.prior(self._tokens[:, lo : end - self._base], up, taps=self.layers, logits=False).hidden
+        h = torch.stack([hidden[i] for i in self.layers])[:, :, self._filled - start :]  # (L, B, f, D)
+        self._filled = end
+        self._drop_before(max(0, end - self.ctx))
+        return h
+
+    def _drop_before(self, position: int) -> None:
+        """Forget tokens before ``position`` (no later window starts before it)."""
+        position -= position % self.ratio
+        cut = position - self._base
+        if cut > 0:
+            self._tokens = self._tokens[:, cut:]
+            if self.conditioned:
+                self._upper = self._upper[:, cut // self.ratio :]
+            self._base = position

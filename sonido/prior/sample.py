@@ -9,6 +9,7 @@ bottom level is not needed: the codec decodes from top+mid).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import torch
@@ -122,6 +123,10 @@ def generate(model, seconds: float, prompt: Tokens | None = None, sampling: Samp
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     codec = model.codec
     n_top = max(1, round(seconds * codec.frame_rate("top")))
+    if prompt is not None and prompt.top.shape[-1] >= n_top:
+        warnings.warn(f"the prompt ({prompt.top.shape[-1] / codec.frame_rate('top'):.1f} s) is not shorter than the "
+                      f"requested {seconds:.1f} s: nothing new is generated and the output is the prompt, cut to "
+                      f"{seconds:.1f} s", stacklevel=2)  # fmt: skip
     batch = 1 if prompt is None else prompt.top.shape[0]
     top = sample_level(model.priors["top"], n_top, batch=batch, prompt=None if prompt is None else prompt.top,
                        sampling=sampling, generator=gen, label=_label_ids(model.priors["top"], label, batch))  # fmt: skip

@@ -4,11 +4,14 @@ A dataset's features for one model live in ``ROOT/<model slug>/`` and mirror the
 layout: the features of ``DATA/pieces/x/mix.wav`` are ``ROOT/sonido-tiny/pieces/x/mix.safetensors``
 with its JSON sidecar. Frames are kept (``--pool none``) so frame-level tasks and pooled
 probes share one cache, computed once per dataset and model and reused by every run.
-Items missing from the cache are extracted on first use (resumable, like ``sonido extract``).
+Items missing from the cache are extracted on first use (resumable, like ``sonido extract``);
+features made with other settings (other weights under the same name, another clip
+length, pooled) are refused with a message, never silently reused.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -22,6 +25,14 @@ from sonido.data.datasets.base import Dataset, DatasetError, Item
 def model_slug(model: str) -> str:
     """A folder name for a model name or path (``sonido-tiny``, ``tiny-random``, ``runs/x`` -> ``runs-x``)."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", str(model)).strip("-") or "model"
+
+
+@functools.lru_cache(maxsize=2)
+def _model(name: str):
+    """Models loaded once per process: every run of a sweep checks the cache against the weights."""
+    from sonido.model import load_model
+
+    return load_model(name)
 
 
 class FeatureCache:
@@ -46,17 +57,17 @@ class FeatureCache:
             raise DatasetError(f"{item.audio} is not under the dataset root {self.dataset.root}") from None
 
     def ensure(self, items: Sequence[Item], progress: bool = True) -> None:
-        """Extract the features of ``items`` that are not cached yet; raise if some cannot be read."""
-        missing = [self._rel(i).as_posix() for i in items if not (self.folder / self._rel(i)).with_suffix(".json").exists()]
-        if not missing:
-            return
-        from sonido.features.batch import extract_files
-        from sonido.model import load_model
+        """Extract the features of ``items`` that are not cached yet; raise if some cannot be
+        read or were cached with other settings."""
+        from sonido.features.batch import StaleFeatures, extract_files
 
-        summary = extract_files(
-            load_model(self.model), self.dataset.root, self.folder, self.levels, pool="none", progress=progress,
-            only=missing, max_seconds=self.clip_seconds,
-        )  # fmt: skip
+        try:
+            summary = extract_files(
+                _model(self.model), self.dataset.root, self.folder, self.levels, pool="none", progress=progress,
+                only=[self._rel(i).as_posix() for i in items], max_seconds=self.clip_seconds,
+            )  # fmt: skip
+        except StaleFeatures as err:
+            raise DatasetError(f"{err} (here: delete {self.folder} or pass another --features root)") from None
         if summary.failed:
             listed = "; ".join(f"{p}: {why}" for p, why in summary.failed[:5])
             raise DatasetError(f"{len(summary.failed)} items have unreadable audio ({listed})")
@@ -70,11 +81,12 @@ class FeatureCache:
         if not sidecar.exists():
             raise DatasetError(f"no cached features for {item.id}: expected {sidecar} (run `sonido extract --pool none`)")
         meta = json.loads(sidecar.read_text())
-        if meta.get("pool") != "none":
+        settings = meta.get("settings", {})
+        if settings.get("pool") != "none":
             raise DatasetError(f"{sidecar}: features were pooled; tasks need frames (extract with --pool none)")
-        if meta.get("max_seconds") != self.clip_seconds:
+        if settings.get("max_seconds") != self.clip_seconds:
             raise DatasetError(
-                f"{sidecar}: features cover max_seconds={meta.get('max_seconds')}, the task uses {self.clip_seconds}"
+                f"{sidecar}: features cover max_seconds={settings.get('max_seconds')}, the task uses {self.clip_seconds}"
             )
         tensors = load_file(str(base.with_suffix(".safetensors")))
         missing = [lv for lv in self.levels if lv not in tensors]

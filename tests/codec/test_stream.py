@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from sonido import codec
-from sonido.codec.stream import decode_windowed, encode_windowed
+from sonido.codec.stream import WindowedEncoder, decode_windowed, encode_windowed
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +23,23 @@ def test_windowed_encoding_equals_one_shot(model):
             assert win[lv].shape == whole[lv].shape
             agree = (win[lv] == whole[lv]).float().mean().item()
             assert agree > 0.99, (lv, window, agree)
+
+
+@pytest.mark.parametrize("length", [128 * 300 + 77, 128 * 64 * 3, 500])
+def test_streamed_encoding_equals_windowed(model, length):
+    torch.manual_seed(3)
+    x = torch.randn(1, 1, length) * 0.1
+    whole = encode_windowed(model, x, window=64, overlap=32, levels=("top", "mid"))
+    encoder = WindowedEncoder(model, window=64, overlap=32, levels=("top", "mid"))
+    parts, at = [], 0
+    for size in (1000, 7, 128 * 64, 333, 12000, 10**6):  # any piece sizes
+        t = encoder.push(x[..., at : at + size])
+        parts += [t] if t is not None else []
+        at += size
+    parts.append(encoder.finish())
+    for lv in ("top", "mid", "bottom"):
+        torch.testing.assert_close(torch.cat([p[lv] for p in parts if p is not None], dim=-1), whole[lv])
+    assert encoder._buffer.shape[-1] <= 64 * 128
 
 
 def test_windowed_decoding_matches_one_shot(model):

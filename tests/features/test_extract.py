@@ -3,7 +3,7 @@ import torch
 
 import sonido
 from sonido import AudioError
-from sonido.features.extract import prior_hidden
+from sonido.features.extract import PriorWindows, prior_layers
 from sonido.prior.prior import Prior, PriorConfig
 
 
@@ -61,16 +61,34 @@ def test_windowed_prior_pass():
                               upper_vocab=5)).eval()  # fmt: skip
     tokens, upper = torch.randint(0, 9, (2, 100)), torch.randint(0, 5, (2, 25))
     # Within one context the windowed pass is the plain forward pass.
-    short = prior_hidden(prior, tokens[:, :32], upper[:, :8], (1,))
+    short = prior_layers(prior, tokens[:, :32], upper[:, :8], (1,))[0]
     torch.testing.assert_close(short, prior(tokens[:, :32], upper[:, :8], taps=(1,)).hidden[1])
     # Past it, every position comes from a window that gave it >= overlap tokens of left context.
-    long = prior_hidden(prior, tokens, upper, (1,), overlap=8)
+    long = prior_layers(prior, tokens, upper, (1,), overlap=8)[0]
     assert long.shape == (2, 100, 8)
     torch.testing.assert_close(long[:, :32], short)
     second = prior(tokens[:, 24:56], upper[:, 6:14], taps=(1,)).hidden[1]  # window 2 starts at 32 - 8
     torch.testing.assert_close(long[:, 32:56], second[:, 8:])
     with pytest.raises(ValueError, match="overlap"):
-        prior_hidden(prior, tokens, upper, (1,), overlap=32)
+        prior_layers(prior, tokens, upper, (1,), overlap=32)
+
+
+@pytest.mark.parametrize("conditioned", [False, True])
+def test_prior_windows_fed_in_pieces_equal_the_whole_pass(conditioned):
+    torch.manual_seed(0)
+    prior = Prior(PriorConfig(level="mid" if conditioned else "top", vocab_size=9, context=32, width=8, layers=2,
+                              heads=2, block=8, upper_vocab=5 if conditioned else 0)).eval()  # fmt: skip
+    tokens, upper = torch.randint(0, 9, (2, 148)), torch.randint(0, 5, (2, 37))
+    whole = prior_layers(prior, tokens, upper if conditioned else None, (0, 1), overlap=8)
+    windows = PriorWindows(prior, (0, 1), conditioned=conditioned, overlap=8)
+    parts, at = [], 0
+    for size in (4, 8, 36, 1 * 4, 60, 36):  # multiples of the upsampling ratio, as the codec delivers
+        h = windows.push(tokens[:, at : at + size], upper[:, at // 4 : (at + size) // 4] if conditioned else None)
+        parts += [h] if h is not None else []
+        at += size
+    parts.append(windows.finish())
+    torch.testing.assert_close(torch.cat(parts, dim=2), whole)
+    assert windows._tokens.shape[-1] <= prior.config.context + 4  # bounded, whatever the length
 
 
 def test_load_model_errors(tmp_path):

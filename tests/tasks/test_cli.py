@@ -31,5 +31,5 @@ def test_task_cli_errors(mini_corpus, tmp_path, capsys):
     assert "unknown task" in capsys.readouterr().err
     assert main(["task", "tagging", "--data", str(mini_corpus), "--variant", "boosted"]) == 2
     assert "needs --features" in capsys.readouterr().err
-    assert main(["task", "tagging", "--data", str(tmp_path / "missing")]) == 2
+    assert main(["task", "tagging", "--data", str(tmp_path / "missing")]) == 1  # missing data: the input failed
     assert "manifest" in capsys.readouterr().err

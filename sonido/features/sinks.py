@@ -1,0 +1,119 @@
+"""Where streamed features go: a running mean, or frames appended to disk.
+
+Both take ``{level: [f, D]}`` pieces as :class:`~sonido.features.stream.FeatureStream`
+produces them and hold memory independent of the audio's length.
+
+:class:`FrameSink` appends each level's float32 frames to a raw temporary file next to
+the target and, at :meth:`FrameSink.commit`, writes a safetensors file from them (the
+8-byte header length, the JSON header, then the raw tensors, copied in blocks) and
+renames it into place. safetensors is what every reader here memory-maps, so frames of
+hours-long audio are never in memory at once, neither when written nor when read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from sonido.fileio import default_file_mode
+
+
+class MeanSink:
+    """Running per-level mean over frames, written as ``{level: [D]}`` to ``target`` at :meth:`commit`."""
+
+    def __init__(self, target: Path):
+        self.target = Path(target)
+        self._sum: dict[str, torch.Tensor] = {}
+        self._count: dict[str, int] = {}
+
+    def add(self, frames: dict[str, torch.Tensor]) -> None:
+        for lv, x in frames.items():
+            s = x.double().sum(0)
+            self._sum[lv] = s if lv not in self._sum else self._sum[lv] + s
+            self._count[lv] = self._count.get(lv, 0) + x.shape[0]
+
+    def shapes(self) -> dict[str, list[int]]:
+        return {lv: list(s.shape) for lv, s in self._sum.items()}
+
+    def commit(self) -> None:
+        from safetensors.torch import save as st_save
+
+        from sonido.fileio import atomic_write_bytes
+
+        tensors = {lv: (s / max(1, self._count[lv])).float().contiguous() for lv, s in self._sum.items()}
+        atomic_write_bytes(self.target, st_save(tensors))
+
+    def discard(self) -> None:
+        self._sum.clear()
+
+
+class FrameSink:
+    """Frames ``[f, D]`` per level appended to temporary raw files, then one safetensors file.
+
+    Args:
+        target: the ``.safetensors`` file written at :meth:`commit`.
+    """
+
+    def __init__(self, target: Path):
+        self.target = Path(target)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self._files: dict[str, tuple[str, object]] = {}
+        self._rows: dict[str, int] = {}
+        self._dims: dict[str, int] = {}
+
+    def add(self, frames: dict[str, torch.Tensor]) -> None:
+        for lv, x in frames.items():
+            if lv not in self._files:
+                fd, tmp = tempfile.mkstemp(dir=self.target.parent, prefix=f".{self.target.stem}.{lv}.", suffix=".part")
+                self._files[lv] = (tmp, os.fdopen(fd, "wb"))
+                self._rows[lv], self._dims[lv] = 0, x.shape[-1]
+            if x.shape[-1] != self._dims[lv]:
+                raise ValueError(f"{lv}: frames of width {x.shape[-1]} after {self._dims[lv]}")
+            self._files[lv][1].write(np.ascontiguousarray(x.detach().cpu().float().numpy(), dtype="<f4").tobytes())
+            self._rows[lv] += x.shape[0]
+
+    def shapes(self) -> dict[str, list[int]]:
+        return {lv: [self._rows[lv], self._dims[lv]] for lv in self._files}
+
+    def commit(self) -> None:
+        """Write the safetensors file atomically and remove the temporary files."""
+        target = self.target
+        header, offset = {}, 0
+        for lv in sorted(self._files):
+            size = self._rows[lv] * self._dims[lv] * 4
+            header[lv] = {"dtype": "F32", "shape": [self._rows[lv], self._dims[lv]], "data_offsets": [offset, offset + size]}
+            offset += size
+        blob = json.dumps(header, separators=(",", ":")).encode()
+        blob += b" " * (-len(blob) % 8)  # the format aligns the data to 8 bytes
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        os.chmod(tmp, default_file_mode())
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(struct.pack("<Q", len(blob)) + blob)
+                for lv in sorted(self._files):
+                    path, handle = self._files[lv]
+                    handle.close()
+                    with open(path, "rb") as part:
+                        shutil.copyfileobj(part, out, 1 << 22)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the temporary files (an interrupted or failed input leaves nothing)."""
+        for path, handle in self._files.values():
+            handle.close()
+            if os.path.exists(path):
+                os.unlink(path)
+        self._files.clear()
