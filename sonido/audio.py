@@ -170,6 +170,50 @@ def load(
     return audio, int(rate)
 
 
+class _AudioWriter:
+    """Blocks ``[T]`` or ``[T, C]`` written to an open sound file, refusing NaN/Inf."""
+
+    def __init__(self, handle: sf.SoundFile, path: Path):
+        self.handle, self.path = handle, path
+
+    def write(self, block: np.ndarray) -> None:
+        if not np.isfinite(block).all():
+            raise AudioError(self.path, "refusing to write NaN or Inf samples")
+        self.handle.write(block)
+
+
+@contextmanager
+def atomic_audio_writer(path: str | os.PathLike, sample_rate: int, channels: int = 1,
+                        subtype: str | None = None) -> Iterator[_AudioWriter]:  # fmt: skip
+    """Write audio block by block into a temp file that is renamed to ``path`` when the
+    block ends without error; on an error or interruption nothing is left behind.
+
+    ``subtype`` is a libsndfile subtype (``"PCM_16"``, ``"FLOAT"``, ...); the default is
+    the format's default (16-bit PCM for WAV).
+    """
+    path = Path(path)
+    if sample_rate <= 0:
+        raise AudioError(path, f"invalid sample rate {sample_rate}")
+    if not 0 < channels <= MAX_CHANNELS:
+        raise AudioError(path, f"{channels} channels; expected 1 to {MAX_CHANNELS}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The temp name keeps the extension: soundfile picks the format from it.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    os.chmod(tmp, default_file_mode())
+    try:
+        try:
+            handle = sf.SoundFile(tmp, "w", sample_rate, channels, subtype=subtype)
+        except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as err:
+            raise AudioError(path, f"cannot write ({err})") from None
+        with handle:
+            yield _AudioWriter(handle, path)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def save(
     path: str | os.PathLike,
     audio: torch.Tensor | np.ndarray,
@@ -190,23 +234,8 @@ def save(
         raise AudioError(path, f"expected audio [C, T] or [T], got shape {tuple(data.shape)}")
     if data.shape[0] > MAX_CHANNELS:
         raise AudioError(path, f"{data.shape[0]} channels; expected [C, T] with C <= {MAX_CHANNELS}")
-    if sample_rate <= 0:
-        raise AudioError(path, f"invalid sample rate {sample_rate}")
-    if not np.isfinite(data).all():
-        raise AudioError(path, "refusing to write NaN or Inf samples")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # The temp name keeps the extension: soundfile picks the format from it.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    os.chmod(tmp, default_file_mode())
-    try:
-        sf.write(tmp, data.T, sample_rate, subtype=subtype)
-        os.replace(tmp, path)
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as err:
-        raise AudioError(path, f"cannot write ({err})") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_audio_writer(path, sample_rate, data.shape[0], subtype) as out:
+        out.write(data.T)
     return path
 
 
@@ -268,6 +297,47 @@ def chunk(audio: torch.Tensor, size: int, overlap: int) -> Chunks:
     return Chunks(frames=frames.contiguous(), hop=hop, length=length)
 
 
+class OverlapAdd:
+    """:func:`overlap_add` for windows that arrive one at a time: each :meth:`push` returns
+    the samples no later window can change, so memory holds one window.
+
+    Args:
+        size: window length in samples.
+        hop: distance between window starts (``size - hop`` samples are cross-faded).
+    """
+
+    def __init__(self, size: int, hop: int):
+        if not 0 < hop <= size:
+            raise ValueError(f"need 0 < hop <= size, got hop={hop}, size={size}")
+        self.size, self.hop = size, hop
+        overlap = size - hop
+        self.ramp = torch.ones(size)
+        if overlap > 0:
+            fade = torch.arange(1, overlap + 1, dtype=torch.float32) / (overlap + 1)
+            self.ramp[:overlap] = fade
+            self.ramp[-overlap:] = torch.minimum(self.ramp[-overlap:], fade.flip(0))
+        self._acc: torch.Tensor | None = None  # [..., size - hop] weighted sum of what is pending
+        self._weight = torch.zeros(overlap)
+
+    def push(self, frame: torch.Tensor) -> torch.Tensor:
+        """Add window ``[..., size]``; returns the ``hop`` samples it completes ``[..., hop]``."""
+        ramp = self.ramp.to(frame.dtype).to(frame.device)
+        acc = frame.new_zeros(frame.shape)
+        weight = self._weight.to(frame.dtype).to(frame.device)
+        if self._acc is not None:
+            acc[..., : self._acc.shape[-1]] += self._acc
+        acc += frame * ramp
+        weight = torch.cat([weight, weight.new_zeros(self.hop)]) + ramp
+        self._acc, self._weight = acc[..., self.hop :], weight[self.hop :]
+        return acc[..., : self.hop] / weight[: self.hop]
+
+    def finish(self) -> torch.Tensor | None:
+        """The cross-faded tail after the last window, ``[..., size - hop]`` (``None`` if none)."""
+        if self._acc is None or self._acc.shape[-1] == 0:
+            return None
+        return self._acc / self._weight.to(self._acc.dtype).to(self._acc.device)
+
+
 def overlap_add(frames: torch.Tensor, hop: int, length: int) -> torch.Tensor:
     """Inverse of :func:`chunk`: cross-fade windows ``[..., N, size]`` back into ``[..., T]``.
 
@@ -275,17 +345,7 @@ def overlap_add(frames: torch.Tensor, hop: int, length: int) -> torch.Tensor:
     one at every sample, so chunking then overlap-adding unprocessed windows returns
     the signal exactly; processed windows are blended smoothly across the seams.
     """
-    *lead, n, size = frames.shape
-    overlap = size - hop
-    ramp = torch.ones(size, dtype=frames.dtype, device=frames.device)
-    if overlap > 0:
-        fade = torch.arange(1, overlap + 1, dtype=frames.dtype, device=frames.device) / (overlap + 1)
-        ramp[:overlap] = fade
-        ramp[-overlap:] = torch.minimum(ramp[-overlap:], fade.flip(0))
-    total = (n - 1) * hop + size
-    out = frames.new_zeros(*lead, total)
-    weight = frames.new_zeros(total)
-    for i in range(n):
-        out[..., i * hop : i * hop + size] += frames[..., i, :] * ramp
-        weight[i * hop : i * hop + size] += ramp
-    return (out / weight)[..., :length]
+    ola = OverlapAdd(frames.shape[-1], hop)
+    parts = [ola.push(frames[..., i, :]) for i in range(frames.shape[-2])]
+    tail = ola.finish()
+    return torch.cat(parts + ([tail] if tail is not None else []), dim=-1)[..., :length]

@@ -239,28 +239,45 @@ def _sample(args: argparse.Namespace) -> int:
 
 def _encode(args: argparse.Namespace) -> int:
     from sonido import codec
-    from sonido.codec.stream import encode_file
+    from sonido.audio_reader import AudioReader
+    from sonido.codec.stream import encode_blocks
+    from sonido.codec.tokenfile import TokenWriter
+    from sonido.progress import AudioTask, audio_progress
+    from sonido.signals import stop_on_signals
 
     model = codec.load(args.model)
-    tokens = encode_file(model, args.input, window=args.window, overlap=args.overlap)
-    tokens.save(args.output, model=str(args.model), sample_rate=model.sample_rate)
-    print(f"wrote {args.output}: top {tokens.top.shape[-1]}, mid {tokens.mid.shape[-1]}, bottom {tokens.bottom.shape[-1]} tokens")
+    writer = TokenWriter(args.output)
+    try:
+        with audio_progress(not args.quiet) as bar, stop_on_signals():
+            task = AudioTask(bar, args.input.name, AudioReader(args.input, model.sample_rate).seconds)
+            for tokens in encode_blocks(model, args.input, window=args.window, overlap=args.overlap, progress=task):
+                writer.add(tokens)
+        frames = writer.frames
+        writer.commit(model=str(args.model), sample_rate=model.sample_rate)
+    finally:
+        writer.discard()
+    print(f"wrote {args.output}: top {frames['top']}, mid {frames['mid']}, bottom {frames['bottom']} tokens")
     return 0
 
 
 def _decode(args: argparse.Namespace) -> int:
     from sonido import codec
-    from sonido.audio import save
-    from sonido.codec.stream import decode_windowed
-    from sonido.codec.tokenizer import Tokens
+    from sonido.audio import atomic_audio_writer
+    from sonido.codec.stream import decode_blocks
+    from sonido.codec.tokenfile import TokenFile
+    from sonido.progress import AudioTask, audio_progress
+    from sonido.signals import stop_on_signals
 
     model = codec.load(args.model)
-    tokens, _ = Tokens.load(args.input)
+    tokens = TokenFile(args.input)
     levels = tuple(x.strip() for x in args.levels.split(","))
-    audio = decode_windowed(model, tokens, levels, window=args.window, overlap=args.overlap)
-    save(args.output, audio[0].clamp(-1, 1), model.sample_rate)
-    print(f"wrote {args.output} ({audio.shape[-1] / model.sample_rate:.2f} s, mono at {model.sample_rate} Hz, "
-          f"from {'+'.join(levels)})")  # fmt: skip
+    rate, seconds = model.sample_rate, tokens["top"].shape[-1] * model.hop_length("top") / model.sample_rate
+    with audio_progress(not args.quiet) as bar, stop_on_signals(), atomic_audio_writer(args.output, rate) as out:
+        task = AudioTask(bar, args.input.name, seconds)
+        for audio in decode_blocks(model, tokens, levels, window=args.window, overlap=args.overlap):
+            out.write(audio[0, 0].clamp(-1, 1).numpy())
+            task.advance(audio.shape[-1] / rate)
+    print(f"wrote {args.output} ({seconds:.2f} s, mono at {rate} Hz, from {'+'.join(levels)})")
     return 0
 
 
@@ -428,6 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--overlap", type=int, default=64, help="top frames shared by neighbouring windows")
         if name == "decode":
             p.add_argument("--levels", default="top,mid,bottom", help="top | top,mid | top,mid,bottom")
+        p.add_argument("--quiet", action="store_true", help="no progress display")
         p.set_defaults(func=func)
 
     boost = sub.add_parser("boost", help="the main job on the embedded default data")

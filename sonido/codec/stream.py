@@ -5,14 +5,17 @@ window's tokens are kept only in its centre (half the overlap is trimmed at each
 edge), so every kept token saw at least ``overlap/2`` frames of context on both sides.
 Tokens then equal one-shot tokens wherever the encoder's receptive field fits in that
 context. Decoding: token windows are decoded and the audio cross-faded with
-:func:`sonido.audio.overlap_add`.
+:class:`sonido.audio.OverlapAdd`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import numpy as np
 import torch
 
-from sonido.audio import overlap_add
+from sonido.audio import OverlapAdd
 from sonido.codec.tokenizer import LEVELS, Tokenizer, Tokens
 
 
@@ -95,33 +98,70 @@ def encode_windowed(
     return _cat([t for t in (encoder.push(audio), encoder.finish()) if t is not None])
 
 
-def decode_windowed(
-    model: Tokenizer, tokens: Tokens, levels: tuple[str, ...] = LEVELS, window: int = 1024, overlap: int = 64
-) -> torch.Tensor:
-    """Audio ``[B, 1, frames_top * hop]`` from tokens, ``window`` top frames at a time."""
+def decode_blocks(
+    model: Tokenizer, tokens, levels: tuple[str, ...] = LEVELS, window: int = 1024, overlap: int = 64
+) -> Iterator[torch.Tensor]:
+    """Audio ``[B, 1, n]`` pieces of :func:`decode_windowed`'s output, one per window.
+
+    ``tokens`` is a :class:`Tokens` or any mapping of level -> ``[B, frames]`` array that
+    slices lazily (the memory-mapped arrays of :class:`~sonido.codec.tokenfile.TokenFile`),
+    so hours of tokens decode holding one window.
+    """
     _check(window, overlap)
-    frames = tokens.top.shape[-1]
+    frames = tokens["top"].shape[-1]
     if frames <= window:
-        return model.decode(tokens, levels)
+        yield model.decode(Tokens(**{lv: _as_codes(tokens[lv][:, :]) for lv in LEVELS}), levels)
+        return
     hop_top = model.hop_length("top")
     step = window - overlap
-    n = -(-(frames - overlap) // step)
-    pieces = []
-    for i in range(n):
+    ola = OverlapAdd(window * hop_top, step * hop_top)
+    left = frames * hop_top
+    for i in range(-(-(frames - overlap) // step)):
         s = i * step
         win = {}
         for lv in LEVELS:
             ratio = hop_top // model.hop_length(lv)
-            t = tokens[lv][:, s * ratio : (s + window) * ratio]
+            t = _as_codes(tokens[lv][:, s * ratio : (s + window) * ratio])
             win[lv] = torch.nn.functional.pad(t, (0, window * ratio - t.shape[-1]))  # code 0 past the end
-        pieces.append(model.decode(Tokens(**win), levels))  # [B, 1, window * hop]
-    stacked = torch.stack(pieces, dim=-2)  # [B, 1, N, window * hop]
-    return overlap_add(stacked, step * hop_top, frames * hop_top)
+        done = ola.push(model.decode(Tokens(**win), levels))[..., :left]  # [B, 1, step * hop]
+        left -= done.shape[-1]
+        yield done
+    tail = ola.finish()
+    if tail is not None and left > 0:
+        yield tail[..., :left]
+
+
+def decode_windowed(
+    model: Tokenizer, tokens: Tokens, levels: tuple[str, ...] = LEVELS, window: int = 1024, overlap: int = 64
+) -> torch.Tensor:
+    """Audio ``[B, 1, frames_top * hop]`` from tokens, ``window`` top frames at a time."""
+    return torch.cat(list(decode_blocks(model, tokens, levels, window, overlap)), dim=-1)
+
+
+def _as_codes(codes) -> torch.Tensor:
+    return codes.long() if isinstance(codes, torch.Tensor) else torch.from_numpy(np.array(codes, dtype=np.int64))
+
+
+def encode_blocks(model: Tokenizer, path, window: int = 1024, overlap: int = 64, levels: tuple[str, ...] = LEVELS,
+                  progress=None) -> Iterator[Tokens]:  # fmt: skip
+    """Tokens of an audio file of any length (any rate or channel count: resampled and
+    downmixed while streamed from disk), piece by piece; equal to :func:`encode_windowed`
+    on the loaded file up to the streaming resampler. ``progress``: an optional
+    :class:`~sonido.progress.AudioTask`-like object with ``advance(seconds)``."""
+    from sonido.audio_reader import AudioReader
+
+    encoder = WindowedEncoder(model, window, overlap, levels)
+    for block in AudioReader(path, model.sample_rate).blocks():
+        tokens = encoder.push(block[None])
+        if progress is not None:
+            progress.advance(block.shape[-1] / model.sample_rate)
+        if tokens is not None:
+            yield tokens
+    tokens = encoder.finish()
+    if tokens is not None:
+        yield tokens
 
 
 def encode_file(model: Tokenizer, path, window: int = 1024, overlap: int = 64) -> Tokens:
-    """Read an audio file (any rate or channel count: resampled and downmixed) and tokenize it."""
-    from sonido.audio import load
-
-    audio, _ = load(path, sample_rate=model.sample_rate, mono=True)  # [1, T]
-    return encode_windowed(model, audio[None], window, overlap)
+    """Tokens of a whole audio file in memory (see :func:`encode_blocks`)."""
+    return _cat(list(encode_blocks(model, path, window, overlap)))

@@ -21,7 +21,6 @@ from __future__ import annotations
 import fnmatch
 import json
 import logging
-import time
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from sonido.audio import AUDIO_SUFFIXES, AudioError
 from sonido.audio_reader import AudioReader
 from sonido.fileio import atomic_write_json
 from sonido.model import SoniDo, warn_if_shorter_than_a_frame
+from sonido.progress import AudioTask, audio_progress
 from sonido.signals import stop_on_signals
 from sonido.train.runtime import quiet_lightning
 
@@ -134,16 +134,15 @@ class _Extractor(L.LightningModule):
         try:
             reader = AudioReader(path, self.model.sample_rate, s.max_seconds)
             stream = self.model.stream(s.levels, s.layers, s.prior_overlap, s.codec_window, s.codec_overlap)
-            task = self.bar.add_task(str(rel), total=reader.seconds, rt="", unit="s")
-            samples, start = 0, time.perf_counter()
+            task = AudioTask(self.bar, str(rel), reader.seconds)
+            samples = 0
             for block in reader.blocks():
                 sink.add({lv: f[0] for lv, f in stream.push(block[None].to(self.device)).items()})
                 samples += block.shape[-1]
-                done = samples / self.model.sample_rate
-                self.bar.update(task, completed=done, rt=f"{done / max(1e-9, time.perf_counter() - start):.1f}x real time")
+                task.advance(block.shape[-1] / self.model.sample_rate)
             warn_if_shorter_than_a_frame(samples, self.model.codec.hop_length("top"), self.model.sample_rate, str(path))
             sink.add({lv: f[0] for lv, f in stream.finish().items()})
-            self.bar.remove_task(task)
+            task.close()
         except AudioError as err:
             sink.discard()
             log.warning("skipping %s: %s", path, err.problem)
@@ -222,17 +221,13 @@ def extract_files(
                             "recompute them with --overwrite (overwrite=True) or write to another folder")  # fmt: skip
     if not todo:
         return summary
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
     loader = DataLoader(_Inputs(todo), batch_size=None, num_workers=0)  # one file per step, whatever its length
     quiet_lightning()
     trainer = L.Trainer(
         accelerator=accelerator, devices=devices, strategy=strategy, logger=False, enable_checkpointing=False,
         enable_progress_bar=False, enable_model_summary=False,
     )  # fmt: skip
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} {task.fields[unit]}"),
-               TextColumn("{task.fields[rt]}"), TimeRemainingColumn())  # fmt: skip
-    with Progress(*columns, disable=not progress) as bar, stop_on_signals():
+    with audio_progress(progress) as bar, stop_on_signals():
         files = bar.add_task("files", total=len(todo), rt="", unit="")
         extractor = _Extractor(model, settings, out, summary, bar, files)
         trainer.predict(extractor, loader, return_predictions=False)
