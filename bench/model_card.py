@@ -33,19 +33,42 @@ INTRO = {
         "has had; later sessions resume it from `checkpoints/sonido-small/`.",
     ],
 }
-LICENCES = [
-    "## Data licences", "",
+RENDERED_LICENCE = [
     "- The rendered corpus: scores from music21's bundled corpus (BSD-licensed toolkit; the scores are",
     "  public-domain works or distributed by music21 for research) rendered with FluidR3_GM (MIT) or",
     "  TimGM6mb (GPL-2).",
-    "- The real-music corpus (sonido-small only): per-track licences are in `data/real/manifest.json`",
-    "  (`licence` as surveyed, `copyright_licences` as read from each package's Debian copyright file);",
-    "  `bench/results/corpus-real.json` lists the packages. They are free licences (GPL-2+/3+, CC-BY,",
-    "  CC-BY-SA, CC0, MIT, and a few package-specific free licences); some (GPL, CC-BY-SA) are",
-    "  copyleft. Whether weights trained on such music are a derivative work is unsettled; users who",
-    "  redistribute the weights should keep this list with them and credit the packages.",
+]
+MEANING = [
+    "",
+    "What this means for users of the weights: the code is Apache-2.0 and so are the weights as far as",
+    "sonido's authors are concerned, but some training data is copyleft (GPL, CC-BY-SA) or asks for",
+    "credit (CC-BY). Whether weights trained on a work are a derivative of it is legally unsettled; if",
+    "you redistribute the weights, keep this list with them and credit the packages. Generated audio",
+    "that reproduces training material would carry that material's licence.",
     "",
 ]
+
+
+def licences(model: str) -> list[str]:
+    """The data-licence section: the rendered corpus, and for models trained on recorded music one
+    row per Debian package (hours used, its licence as surveyed in sonido/data/real-music.tsv)."""
+    lines = ["## Data licences", "", *RENDERED_LICENCE]
+    corpus = RESULTS / "corpus-real.json"
+    if model == "sonido-tiny" or not corpus.exists():
+        return lines + MEANING
+    survey = {}
+    for row in (ROOT / "sonido" / "data" / "real-music.tsv").read_text().splitlines():
+        cells = row.split("\t")
+        if not row.startswith("#") and len(cells) >= 7 and cells[0] != "package":
+            survey[cells[0]] = cells[5]
+    sources = json.loads(corpus.read_text())["sources"]
+    lines += ["- The real-music corpus: free music from these Debian packages (licence as surveyed from each",
+              "  package's copyright file; per-track licences, including every licence name in the copyright",
+              "  file, are in the built corpus' `manifest.json`). Holdout packages were never trained on.", "",
+              "| package | role | tracks | hours | licence |", "|---|---|---:|---:|---|"]  # fmt: skip
+    for name, src in sorted(sources.items()):
+        lines.append(f"| {name} | {src['role']} | {src['tracks']} | {src['hours']:.2f} | {survey.get(name, 'see package')} |")
+    return lines + MEANING
 
 
 def _info(folder: Path) -> dict:
@@ -111,7 +134,7 @@ def main() -> None:
               "  General-MIDI music. Expect weak reconstructions and generations; the point is the method",
               "  and the measured shape of its effects, not the absolute quality.",
               "- The bottom-level prior is not trained; generation decodes from top + mid.", ""]  # fmt: skip
-    lines += LICENCES
+    lines += licences(args.model)
     (weights / "README.md").write_text("\n".join(lines))
     print(f"wrote {weights / 'README.md'}")
 

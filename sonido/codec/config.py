@@ -16,7 +16,7 @@ PRESET_DIR = Path(__file__).resolve().parent.parent / "configs" / "codec"
 class HQVAEConfig(ConfigBase):
     """A 3-level HQ-VAE (hops 8 / 32 / 128) with injected top-down quantization.
 
-    Where PAPER.md is silent the structure follows Jukebox's VQ-VAE: stride-2 conv blocks,
+    Where docs/paper-notes.md is silent the structure follows Jukebox's VQ-VAE: stride-2 conv blocks,
     each followed by a residual stack of dilated convs (``depth`` blocks, dilation growth
     ``dilation_growth``), ``width`` channels.
 

@@ -3,7 +3,7 @@
 The top prior is unconditional; a lower level's prior (an upsampler) adds the
 :class:`UpperLevelConditioner` output of the time-aligned upper tokens to its input
 embeddings. An optional label embedding (e.g. collection/genre; off by default) and an
-optional global vector per clip (the slot for a CLAP-like audio embedding; PAPER.md)
+optional global vector per clip (the slot for a CLAP-like audio embedding; docs/paper-notes.md)
 are added at every position. Positions are *learned* absolute embeddings.
 
 Inputs are shifted right by a learned start token, so ``logits[:, t]`` predicts
