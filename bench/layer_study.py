@@ -1,18 +1,27 @@
-"""JukeMIR's layer study: probe score of every prior layer, top and mid, mean vs mean+std pooling.
+"""Pretrained features against hand-made ones, and JukeMIR's layer study, in one run per dataset.
 
-    python bench/layer_study.py --model sonido-tiny \
-        --dataset embedded-corpus:data/corpus-small --dataset real-corpus:data/real \
-        [--seeds 0,1] [--clip-seconds 10] [--out bench/results/layer-study-sonido-tiny.json]
+    python bench/layer_study.py --models sonido-small,sonido-tiny,tiny-random --per-layer sonido-small \
+        --dataset real-corpus:data/real --dataset note-probe:data/notes --dataset embedded-corpus:data/corpus-small \
+        [--seeds 0,1,2] [--layer-seeds 0] [--clip-seconds 10] [--out bench/results/layer-study.json]
 
-For every item (its first ``--clip-seconds``, as in the probe task) the codec runs once
-and each prior runs once with every layer tapped; each layer's hidden states are pooled
-over time (mean, and std). Then, for every probe sub-task the dataset has labels for
-(collection, key, tempo on the embedded corpus; source on the real-music corpus), the
-probe task's own grid (``sonido.tasks.probing``: logistic/linear and one-hidden-layer MLP,
-JukeMIR's hyper-parameters, early stopping, best on validation) is trained on each
-(level, layer, pooling) input at full training data, and scored on test. The hand-made
-baselines (mel statistics, MFCC + chroma) run in the same script for reference.
-Prints a table per sub-task and writes every score to the results file.
+For every item (its first ``--clip-seconds``, as in the probe task) the codec runs once and
+each prior once, tapping every layer for the ``--per-layer`` models and the default
+(middle) layer for the others; hidden states are pooled over time (mean and std) and
+cached in ``runs/layer-study/`` (resumable). Then, for every probe sub-task the dataset has
+labels for (source on the real-music corpus; family and pitch on the note set;
+collection, key and tempo on the embedded corpus), the probe task's own grid
+(``sonido.tasks.probing``: logistic/linear and one-hidden-layer MLP, JukeMIR's
+hyper-parameters, early stopping, best on validation) is trained at full training data
+and scored on test:
+
+- comparison (``--seeds``): mel statistics, MFCC + chroma, and every model's top+mid
+  (default layers, mean-pooled, concatenated: the probe task's ``sonido-top+mid``);
+- layer study (``--layer-seeds``, ``--per-layer`` models): each level's every layer, mean
+  and mean+std pooled, and all layers mixed by learned softmax weights (SUPERB's LayerMix).
+
+On the real-music corpus the holdout packages (never pretrained on) add a few-shot row:
+which of them a track comes from, leave-one-track-out logistic regression (scikit-learn)
+on each comparison input. Rows go to ``--out`` as they finish (a re-run skips them).
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import statistics
 import sys
 import time
@@ -38,79 +48,173 @@ from sonido.features.extract import prior_layers  # noqa: E402
 from sonido.tasks.frontend import first_seconds  # noqa: E402
 from sonido.tasks.probing import Probing  # noqa: E402
 
+CACHE = ROOT / "runs" / "layer-study"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")
+
 
 @torch.no_grad()
-def pooled_layers(model: sonido.SoniDo, dataset, clip_seconds: float) -> dict[str, dict[str, np.ndarray]]:
-    """``{level: {"mean": [N, L, D], "std": [N, L, D]}}`` over the dataset's items."""
-    out = {lv: {"mean": [], "std": []} for lv in model.priors}
-    sr = model.sample_rate
-    for k, item in enumerate(dataset):
-        x = torch.from_numpy(first_seconds(dataset, item, sr, clip_seconds))[None, None]
-        tokens = encode_windowed(model.codec, x)
+def pooled_layers(model: sonido.SoniDo, dataset, items, clip_seconds: float, every_layer: bool,
+                  cache: Path) -> dict[str, dict[str, np.ndarray]]:  # fmt: skip
+    """``{level: {"mean": [N, L, D], "std": [N, L, D]}}`` (``L`` = every layer, or the default tap);
+    cached in ``cache`` (an ``.npz``), resumed from a partial cache written every 50 items."""
+    taps = {lv: tuple(range(p.config.layers)) if every_layer else model.default_layers(lv) for lv, p in model.priors.items()}
+    ids = [it.id for it in items]
+    done: dict[str, list[np.ndarray]] = {f"{lv}/{p}": [] for lv in taps for p in ("mean", "std")}
+    if cache.exists():
+        with np.load(cache, allow_pickle=False) as f:
+            if list(f["ids"][: int(f["count"])]) == ids[: int(f["count"])] and json.loads(str(f["taps"])) == \
+                    {k: list(v) for k, v in taps.items()}:  # fmt: skip
+                done = {k: list(f[k][: int(f["count"])]) for k in done}
+
+    def save(count: int) -> None:
+        tmp = cache.with_suffix(".tmp.npz")
+        np.savez(tmp, ids=np.array(ids), count=count, taps=json.dumps({k: list(v) for k, v in taps.items()}),
+                 **{k: np.stack(v) for k, v in done.items()})  # fmt: skip
+        tmp.replace(cache)
+
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    start = len(done["top/mean"])
+    for k in range(start, len(items)):
+        x = torch.from_numpy(first_seconds(dataset, items[k], model.sample_rate, clip_seconds))[None, None]
+        tokens = encode_windowed(model.codec, x, levels=("top", "mid"))
         for lv, prior in model.priors.items():
-            upper = tokens.top if lv != "top" else None
-            h = prior_layers(prior, tokens[lv], upper, tuple(range(prior.config.layers)))[:, 0]  # (L, T, D)
-            out[lv]["mean"].append(h.mean(1).numpy())
-            out[lv]["std"].append(h.std(1).numpy())
-        if k % 50 == 0:
-            print(f"    {k}/{len(dataset)} items", flush=True)
-    return {lv: {p: np.stack(v) for p, v in d.items()} for lv, d in out.items()}
+            h = prior_layers(prior, tokens[lv], tokens.top if lv != "top" else None, taps[lv])[:, 0]  # (L, T, D)
+            done[f"{lv}/mean"].append(h.mean(1).numpy())
+            done[f"{lv}/std"].append(h.std(1).numpy())
+        if (k + 1) % 50 == 0 or k + 1 == len(items):
+            save(k + 1)
+            print(f"    {model.name}: {k + 1}/{len(items)} items", flush=True)
+    return {lv: {p: np.stack(done[f"{lv}/{p}"]) for p in ("mean", "std")} for lv in taps}
+
+
+def few_shot_holdout(inputs: dict[str, np.ndarray], labels: list[str]) -> dict[str, float]:
+    """Leave-one-track-out accuracy of a logistic regression on standardised inputs."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import LeaveOneOut, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    out = {}
+    for name, x in inputs.items():
+        clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+        out[name] = float(cross_val_score(clf, x, labels, cv=LeaveOneOut()).mean())
+    return out
+
+
+def report(paths: list[Path]) -> str:
+    """Markdown tables from one or more results files: per dataset and sub-task the comparison
+    inputs (mean ± std over seeds), then per model and level the best single layer, the
+    default layer and the all-layer mix (one seed)."""
+    rows = [r for p in paths for r in json.loads(p.read_text())["rows"]]
+    lines = []
+    for tag in dict.fromkeys(r["dataset"] for r in rows):
+        for sub in dict.fromkeys(r["subtask"] for r in rows if r["dataset"] == tag):
+            these = [r for r in rows if r["dataset"] == tag and r["subtask"] == sub]
+            lines += [f"{tag} — {sub} ({these[0]['metric']})", "", "| inputs | score |", "|---|---:|"]
+            for r in these:
+                if "/" not in r["inputs"]:
+                    spread = f" ± {r['std']:.3f}" if len(r["scores"]) > 1 else ""
+                    lines.append(f"| {r['inputs']} | {r['mean']:.3f}{spread} |")
+            layered = [r for r in these if "/" in r["inputs"]]
+            for key in dict.fromkeys(r["inputs"].split("/")[0] for r in layered):
+                group = [r for r in layered if r["inputs"].startswith(key + "/")]
+                single = [r for r in group if "/all/" not in r["inputs"]]
+                best, worst = max(single, key=lambda r: r["mean"]), min(single, key=lambda r: r["mean"])
+                mix = next((r for r in group if "/all/" in r["inputs"]), None)
+                lines.append(f"| {key}: best layer {best['inputs'].split('/', 1)[1]} | {best['mean']:.3f} |")
+                lines.append(f"| {key}: worst layer {worst['inputs'].split('/', 1)[1]} | {worst['mean']:.3f} |")
+                if mix:
+                    lines.append(f"| {key}: all layers mixed (LayerMix) | {mix['mean']:.3f} |")
+            lines.append("")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="sonido-tiny")
-    parser.add_argument("--dataset", action="append", required=True, help="NAME:ROOT, e.g. real-corpus:data/real")
-    parser.add_argument("--seeds", default="0,1")
+    parser.add_argument("--models", default="sonido-small,sonido-tiny,tiny-random", help="comma-separated models")
+    parser.add_argument("--per-layer", default="", help="comma-separated models whose every layer is probed")
+    parser.add_argument("--dataset", action="append", default=[], help="NAME:ROOT, e.g. real-corpus:data/real")
+    parser.add_argument("--report", type=Path, nargs="+", default=None, help="only print the tables of these results files")
+    parser.add_argument("--seeds", default="0,1,2", help="seeds of the comparison rows")
+    parser.add_argument("--layer-seeds", default="0", help="seeds of the per-layer rows")
     parser.add_argument("--clip-seconds", type=float, default=10.0)
-    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "layer-study.json")
     args = parser.parse_args()
+    if args.report:
+        print(report(args.report))
+        return
+    sonido.set_threads(args.threads)
+    models = [m for m in args.models.split(",") if m]
+    per_layer = {m for m in args.per_layer.split(",") if m}
     seeds = [int(s) for s in args.seeds.split(",")]
-    out = args.out or ROOT / "bench" / "results" / f"layer-study-{Path(args.model).name}.json"
+    layer_seeds = [int(s) for s in args.layer_seeds.split(",")]
+    results = json.loads(args.out.read_text()) if args.out.exists() else {"rows": []}
+    results.update({"machine": {"platform": platform.platform(), "torch": torch.__version__,
+                                "threads": torch.get_num_threads()},
+                    "clip_seconds": args.clip_seconds, "models": models, "per_layer": sorted(per_layer)})  # fmt: skip
+    have = {(r["dataset"], r["subtask"], r["inputs"], tuple(r["seeds"])) for r in results["rows"]}
 
-    model = sonido.load_model(args.model)
+    def record(row: dict) -> None:
+        results["rows"].append(row)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=1) + "\n")
+        scores = ", ".join(f"{s:.3f}" for s in row["scores"])
+        print(f"    {row['subtask']:15s} {row['inputs']:34s} {row['mean']:.3f}  ({scores})", flush=True)
+
     probing = Probing()
-    results = {"machine": {"platform": platform.platform(), "torch": torch.__version__, "threads": torch.get_num_threads()},
-               "model": args.model, "clip_seconds": args.clip_seconds, "seeds": seeds, "rows": []}  # fmt: skip
     for spec in args.dataset:
         name, root = spec.split(":", 1)
         dataset = open_dataset(name, root)
-        print(f"{name} ({len(dataset)} items): pooling every layer", flush=True)
-        start = time.perf_counter()
-        pooled = pooled_layers(model, dataset, args.clip_seconds)
-        print(f"  features in {time.perf_counter() - start:.0f} s", flush=True)
-        inputs = dict(probing._handcrafted(dataset, args.clip_seconds))
-        for lv, d in pooled.items():
-            # SUPERB: every layer, mixed by weights the probe learns (LayerMix).
-            inputs[f"{lv}/all/mean"] = d["mean"]
-            inputs[f"{lv}/all/mean+std"] = np.concatenate([d["mean"], d["std"]], 2)
-            for layer in range(d["mean"].shape[1]):
-                inputs[f"{lv}/L{layer}/mean"] = d["mean"][:, layer]
-                inputs[f"{lv}/L{layer}/mean+std"] = np.concatenate([d["mean"][:, layer], d["std"][:, layer]], 1)
+        tag = f"{name}:{Path(root).name}"
         items = list(dataset)
+        holdout = list(getattr(dataset, "holdout", []))
+        print(f"{tag}: {len(items)} items (+{len(holdout)} holdout)", flush=True)
+        comparison = dict(probing._handcrafted(dataset, args.clip_seconds))
+        layered: dict[str, np.ndarray] = {}
+        held = dict(probing._handcrafted(dataset, args.clip_seconds, holdout)) if holdout else {}
+        for m in models:
+            model = sonido.load_model(m)
+            start = time.perf_counter()
+            every = m in per_layer
+            p = pooled_layers(model, dataset, items + holdout, args.clip_seconds, every,
+                              CACHE / f"{_slug(m)}-{_slug(tag)}-{args.clip_seconds:g}s-{'all' if every else 'default'}.npz")
+            print(f"  {m}: features in {time.perf_counter() - start:.0f} s", flush=True)
+            n = len(items)
+            default = {lv: [model.default_layers(lv).index(t) if not every else t for t in model.default_layers(lv)]
+                       for lv in p}  # fmt: skip
+            top_mid = np.concatenate([p[lv]["mean"][:, default[lv]].mean(1) for lv in ("top", "mid")], 1)
+            comparison[f"{m}:top+mid"] = top_mid[:n]
+            if holdout:
+                held[f"{m}:top+mid"] = top_mid[n:]
+            if every:
+                for lv, d in p.items():
+                    layered[f"{m}:{lv}/all/mean"] = d["mean"][:n]
+                    for layer in range(d["mean"].shape[1]):
+                        layered[f"{m}:{lv}/L{layer}/mean"] = d["mean"][:n, layer]
+                        layered[f"{m}:{lv}/L{layer}/mean+std"] = np.concatenate([d["mean"][:n, layer], d["std"][:n, layer]], 1)
         for sub in probing.subtasks(dataset):
             print(f"  probe {sub.name} ({sub.score})", flush=True)
-            for input_name, x in inputs.items():
-                scores = [probing.fit(sub, items, x, 1.0, seed)[0]["score"] for seed in seeds]
-                row = {"dataset": f"{name}:{Path(root).name}", "subtask": sub.name, "metric": sub.score,
-                       "inputs": input_name, "scores": [round(s, 4) for s in scores],
-                       "mean": round(statistics.mean(scores), 4)}  # fmt: skip
-                results["rows"].append(row)
-                print(f"    {input_name:22s} {row['mean']:.3f}  ({', '.join(f'{s:.3f}' for s in scores)})", flush=True)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(json.dumps(results, indent=1) + "\n")
-    best = {}
-    for r in results["rows"]:
-        if "/L" in r["inputs"] or "/all/" in r["inputs"]:
-            key = (r["dataset"], r["subtask"], r["inputs"].split("/")[0])
-            if key not in best or r["mean"] > best[key]["mean"]:
-                best[key] = r
-    results["best_layer"] = [{"dataset": k[0], "subtask": k[1], "level": k[2], "inputs": r["inputs"], "mean": r["mean"]}
-                             for k, r in sorted(best.items())]  # fmt: skip
-    out.write_text(json.dumps(results, indent=1) + "\n")
-    for b in results["best_layer"]:
-        print(f"best {b['dataset']} {b['subtask']} {b['level']}: {b['inputs']} {b['mean']:.3f}")
-    print(f"wrote {out}")
+            for inputs, use_seeds in ((comparison, seeds), (layered, layer_seeds)):
+                for input_name, x in inputs.items():
+                    if (tag, sub.name, input_name, tuple(use_seeds)) in have:
+                        continue
+                    scores = [probing.fit(sub, items, x, 1.0, seed)[0]["score"] for seed in use_seeds]
+                    record({"dataset": tag, "subtask": sub.name, "metric": sub.score, "inputs": input_name,
+                            "seeds": use_seeds, "scores": [round(s, 4) for s in scores],
+                            "mean": round(statistics.mean(scores), 4),
+                            "std": round(statistics.pstdev(scores), 4)})  # fmt: skip
+        held = {k: v for k, v in held.items() if (tag, "source-holdout", k, ()) not in have}
+        if held:
+            labels = [it.labels["source"] for it in holdout]
+            for input_name, acc in few_shot_holdout(held, labels).items():
+                record({"dataset": tag, "subtask": "source-holdout", "metric": "accuracy (leave-one-track-out, "
+                        f"{len(holdout)} tracks of {len(set(labels))} unseen packages)", "inputs": input_name,
+                        "seeds": [], "scores": [round(acc, 4)], "mean": round(acc, 4), "std": 0.0})  # fmt: skip
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -194,11 +194,12 @@ class Probing(Task):
         """The sub-tasks whose labels every item of ``dataset`` has."""
         return [s for s in SUBTASKS if all(all(k in it.labels for k in s.labels) for it in dataset)]
 
-    def _handcrafted(self, dataset: Dataset, clip_seconds: float) -> dict[str, np.ndarray]:
+    def _handcrafted(self, dataset: Dataset, clip_seconds: float, items: list[Item] | None = None) -> dict[str, np.ndarray]:
+        """Mel statistics and MFCC + chroma statistics of ``items`` (default: all of ``dataset``'s)."""
         import librosa
 
         sr, mel_stats, mfcc_chroma = self.cfg.sample_rate, [], []
-        for item in dataset:
+        for item in dataset if items is None else items:
             x = first_seconds(dataset, item, sr, clip_seconds)
             if x.size < 2048:
                 raise DatasetError(f"{item.id}: too short for the probe's spectral statistics ({x.size} samples)")
