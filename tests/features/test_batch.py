@@ -5,14 +5,10 @@ import sys
 import time
 
 import numpy as np
-import pytest
 import soundfile as sf
-import torch
 from safetensors.torch import load_file
 
 import sonido
-from sonido.audio import load
-from sonido.audio_reader import AudioReader
 from sonido.cli import main
 
 
@@ -78,11 +74,6 @@ def test_extract_files_selects_inputs(tmp_path, tone):
     assert load_file(str(out / "p1" / "mix.safetensors"))["top"].shape[0] == 87  # ceil(0.5 s * 22050 / 128)
 
 
-@pytest.fixture(scope="module")
-def model():
-    return sonido.load_model("tiny-random")
-
-
 def _music(path, seconds, rate, channels=1):
     rng = np.random.default_rng(0)
     t = np.arange(int(seconds * rate)) / rate
@@ -90,29 +81,6 @@ def _music(path, seconds, rate, channels=1):
                   for c in range(channels)], axis=1)  # fmt: skip
     sf.write(str(path), x.astype(np.float32), rate, subtype="FLOAT" if path.suffix == ".wav" else None)
     return path
-
-
-def test_streamed_features_equal_in_memory_ones(tmp_path, model):
-    """Blocks much smaller than a codec window and a file longer than a prior context."""
-    path = _music(tmp_path / "long.wav", 14.0, 22050)
-    stream = model.stream(("top", "mid"), layers=(1, 3))
-    parts = [stream.push(b[None]) for b in AudioReader(path, 22050, block_seconds=0.7).blocks()] + [stream.finish()]
-    whole = model.extract(*load(path))
-    for lv in ("top", "mid"):
-        got = torch.cat([p[lv] for p in parts if lv in p], dim=1)
-        assert got.shape == whole[lv].data.shape
-        torch.testing.assert_close(got, model.extract(*load(path), layers=(1, 3))[lv].data)
-
-
-def test_streamed_resampling_matches_loading(tmp_path):
-    path = _music(tmp_path / "s.flac", 5.0, 44100, channels=2)
-    streamed = torch.cat(list(AudioReader(path, 22050, block_seconds=0.3).blocks()), dim=-1)
-    loaded, _ = load(path, sample_rate=22050, mono=True)
-    assert abs(streamed.shape[-1] - loaded.shape[-1]) <= 1
-    n = min(streamed.shape[-1], loaded.shape[-1])
-    assert (streamed[:, :n] - loaded[:, :n]).abs().max() < 1e-3
-    capped = torch.cat(list(AudioReader(path, 22050, max_seconds=1.0).blocks()), dim=-1)
-    assert abs(capped.shape[-1] - 22050) <= 1
 
 
 def test_sigterm_stops_within_seconds_leaves_nothing_partial_and_resumes(tmp_path):

@@ -40,6 +40,14 @@ def test_generate_audio_from_the_random_model():
     assert audio.shape == (1, 1, 128 * 34) and torch.isfinite(audio).all()
 
 
+def test_a_prompt_not_shorter_than_the_request_warns():
+    model = sonido.load_model("tiny-random")
+    prompt = model.codec.encode(torch.zeros(1, 1, 128 * 40))
+    with pytest.warns(UserWarning, match="prompt"):
+        audio = generate(model, seconds=0.1, prompt=prompt, seed=0)
+    assert audio.shape[-1] == round(0.1 * model.codec.frame_rate("top")) * 128
+
+
 def test_bad_sampling_settings():
     with pytest.raises(ValueError):
         SamplingConfig(temperature=0)
