@@ -108,7 +108,12 @@ def report(paths: list[Path]) -> str:
     """Markdown tables from one or more results files: per dataset and sub-task the comparison
     inputs (mean ± std over seeds), then per model and level the best single layer, the
     default layer and the all-layer mix (one seed)."""
-    rows = [r for p in paths for r in json.loads(p.read_text())["rows"]]
+    rows, seen = [], set()
+    for p in paths:
+        for r in json.loads(p.read_text())["rows"]:  # the hand-made inputs are in every file: keep the first
+            if (r["dataset"], r["subtask"], r["inputs"]) not in seen:
+                seen.add((r["dataset"], r["subtask"], r["inputs"]))
+                rows.append(r)
     lines = []
     for tag in dict.fromkeys(r["dataset"] for r in rows):
         for sub in dict.fromkeys(r["subtask"] for r in rows if r["dataset"] == tag):

@@ -19,6 +19,9 @@ FORMAT_VERSION = 1
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 SHIPPED = ("sonido-small", "sonido-tiny")
 """Pretrained models shipped in ``WEIGHTS_DIR/<name>/`` (codec/, prior-top/, prior-mid/)."""
+RANDOM = {"tiny-random": "tiny", "small-random": "small"}
+"""Random-weight controls (seeded): name -> the codec and prior preset whose architecture they have
+(``tiny-random`` is sonido-tiny's, ``small-random`` sonido-small's)."""
 
 
 def save_module(model: torch.nn.Module, folder: str | os.PathLike, cls: str, config: dict, **info: Any) -> Path:

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from sonido.audio import AudioError, resample
-from sonido.checkpoint import SHIPPED, WEIGHTS_DIR
+from sonido.checkpoint import RANDOM, SHIPPED, WEIGHTS_DIR
 from sonido.codec.hqvae import HQVAE
 from sonido.features.stream import FeatureStream
 from sonido.features.types import Features, LevelFeatures
@@ -147,8 +147,9 @@ def load_model(path_or_name: str | os.PathLike = "sonido-tiny") -> SoniDo:
     """Load a SoniDo model.
 
     Args:
-        path_or_name: a shipped model (``"sonido-small"``, ``"sonido-tiny"``), ``"tiny-random"``
-            (the tiny architecture with seeded random weights, for offline tests), or a
+        path_or_name: a shipped model (``"sonido-small"``, ``"sonido-tiny"``), a random-weight
+            control (``"tiny-random"``, ``"small-random"``: that model's architecture with seeded
+            random weights; tiny-random also serves offline tests), or a
             folder holding ``codec/``, ``prior-top/`` and optionally ``prior-mid/``
             checkpoint folders.
 
@@ -161,12 +162,12 @@ def load_model(path_or_name: str | os.PathLike = "sonido-tiny") -> SoniDo:
 
     ensure_threads()
     name = str(path_or_name)
-    if name == "tiny-random":
+    if name in RANDOM:
         from sonido.prior.presets import load_prior_preset
         from sonido.prior.prior import PriorConfig
 
-        spec = load_prior_preset("tiny")
-        codec = codec_api.load("tiny-random")
+        spec = load_prior_preset(RANDOM[name])
+        codec = codec_api.load(name)
         torch.manual_seed(0)
         priors = {lv: Prior(PriorConfig.from_dict(spec[lv])) for lv in FEATURE_LEVELS}
         return SoniDo(codec, priors, name)
@@ -174,7 +175,7 @@ def load_model(path_or_name: str | os.PathLike = "sonido-tiny") -> SoniDo:
     if not (folder / "codec").is_dir() or not (folder / "prior-top").is_dir():
         raise FileNotFoundError(
             f"no SoniDo model at {folder}: expected codec/ and prior-top/ checkpoint folders "
-            f"(names: {', '.join(SHIPPED)}, tiny-random)"
+            f"(names: {', '.join([*SHIPPED, *RANDOM])})"
         )
     priors = {lv: prior_ckpt.load(folder / f"prior-{lv}") for lv in FEATURE_LEVELS if (folder / f"prior-{lv}").is_dir()}
     return SoniDo(codec_api.load(folder / "codec"), priors, name)

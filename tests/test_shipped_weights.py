@@ -29,3 +29,13 @@ def test_shipped_model_extracts_features(name):
     feats = model.extract(torch.randn(1, 22050) * 0.1, 22050)
     assert feats["top"].data.shape[1] == 173 and feats["mid"].data.shape[1] == 4 * 173
     assert torch.isfinite(feats["mid"].data).all()
+
+
+def test_random_controls_have_their_models_architecture():
+    import sonido
+
+    for control, shipped in (("small-random", "sonido-small"), ("tiny-random", "sonido-tiny")):
+        a, b = sonido.load_model(control), sonido.load_model(shipped)
+        assert a.codec.config == b.codec.config
+        assert {lv: p.config for lv, p in a.priors.items()} == {lv: p.config for lv, p in b.priors.items()}
+        assert a.fingerprint() != b.fingerprint()

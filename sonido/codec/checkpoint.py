@@ -1,6 +1,6 @@
 """Codec checkpoints (see :mod:`sonido.checkpoint`) and registered codec names: the
 shipped models' codecs (``"sonido-small"``, ``"sonido-tiny"``, in ``sonido/weights/``) and
-``"tiny-random"`` (the tiny architecture with seeded random weights, for offline tests).
+``"tiny-random"`` / ``"small-random"`` (those architectures with seeded random weights: controls, offline tests).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 
-from sonido.checkpoint import SHIPPED, WEIGHTS_DIR, read_info, read_module, save_module
+from sonido.checkpoint import RANDOM, SHIPPED, WEIGHTS_DIR, read_info, read_module, save_module
 from sonido.codec.config import HQVAEConfig
 from sonido.codec.hqvae import HQVAE
 
@@ -29,13 +29,13 @@ def _folder(path_or_name: str | os.PathLike) -> Path:
 
 def load(path_or_name: str | os.PathLike, map_location: str = "cpu") -> HQVAE:
     """Rebuild a codec from a checkpoint folder or a registered name, in eval mode."""
-    if str(path_or_name) == "tiny-random":
+    if str(path_or_name) in RANDOM:
         torch.manual_seed(0)
-        return HQVAE(HQVAEConfig.preset("tiny")).eval()
+        return HQVAE(HQVAEConfig.preset(RANDOM[str(path_or_name)])).eval()
     try:
         config, state = read_module(_folder(path_or_name), "HQVAE", map_location)
     except FileNotFoundError as err:
-        raise FileNotFoundError(f"{err}; registered names: tiny-random, {', '.join(REGISTRY)}") from None
+        raise FileNotFoundError(f"{err}; registered names: {', '.join([*RANDOM, *REGISTRY])}") from None
     model = HQVAE(HQVAEConfig.from_dict(config))
     model.load_state_dict(state)
     return model.eval()
