@@ -11,8 +11,6 @@ members are contiguous), so decoding hours of tokens never loads them.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import numpy as np
 import torch
 
 from sonido.codec.tokenizer import LEVELS, Tokens
-from sonido.fileio import default_file_mode
+from sonido.fileio import PartFiles, atomic_writer
 
 
 class TokenWriter:
@@ -28,23 +26,18 @@ class TokenWriter:
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._parts: dict[str, tuple[str, object]] = {}
+        self._parts = PartFiles(self.path)
         self._count = dict.fromkeys(LEVELS, 0)
         self._batch: int | None = None
 
     def add(self, tokens: Tokens) -> None:
         for lv in LEVELS:
             codes = tokens[lv]
-            if self._batch is None:
-                self._batch = codes.shape[0]
+            self._batch = codes.shape[0] if self._batch is None else self._batch
             if codes.numel() and (codes.min() < 0 or codes.max() >= 2**15):
                 raise ValueError(f"{lv} codes outside int16: this format stores codebooks below 32768 entries")
-            if lv not in self._parts:
-                fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.stem}.{lv}.", suffix=".part")
-                self._parts[lv] = (tmp, os.fdopen(fd, "wb"))
-            # time-major on disk, so pieces append; transposed to [B, frames] when assembled (B is 1 in practice)
-            self._parts[lv][1].write(np.ascontiguousarray(codes.cpu().numpy().astype("<i2").T).tobytes())
+            # time-major on disk, so pieces append: [frames, B] row-major is [B, frames] in Fortran order
+            self._parts.append(lv, np.ascontiguousarray(codes.cpu().numpy().astype("<i2").T).tobytes())
             self._count[lv] += codes.shape[-1]
 
     @property
@@ -53,38 +46,25 @@ class TokenWriter:
 
     def commit(self, **meta: str | int | float) -> Path:
         """Write the ``.npz`` atomically with ``meta`` scalars; removes the temporary files."""
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        os.close(fd)
-        os.chmod(tmp, default_file_mode())
         batch = self._batch or 1
         try:
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+            with atomic_writer(self.path) as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
                 for lv in LEVELS:
                     with zf.open(f"{lv}.npy", "w", force_zip64=True) as member:
                         header = {"descr": "<i2", "fortran_order": batch > 1, "shape": (batch, self._count[lv])}
                         np.lib.format.write_array_header_1_0(member, header)
                         if lv in self._parts:
-                            path, handle = self._parts[lv]
-                            handle.close()
-                            with open(path, "rb") as part:  # [frames, B] row-major == [B, frames] Fortran order
-                                shutil.copyfileobj(part, member, 1 << 22)
+                            self._parts.copy_into(lv, member)
                 for key, value in meta.items():
                     with zf.open(f"{key}.npy", "w") as member:
                         np.lib.format.write_array(member, np.asarray(value))
-            os.replace(tmp, self.path)
         finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
             self.discard()
         return self.path
 
     def discard(self) -> None:
         """Remove the temporary files (an interrupted encode leaves nothing)."""
-        for path, handle in self._parts.values():
-            handle.close()
-            if os.path.exists(path):
-                os.unlink(path)
-        self._parts.clear()
+        self._parts.discard()
 
 
 class TokenFile:

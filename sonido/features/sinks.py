@@ -13,16 +13,13 @@ hours-long audio are never in memory at once, neither when written nor when read
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from sonido.fileio import default_file_mode
+from sonido.fileio import PartFiles, atomic_write_bytes, atomic_writer
 
 
 class MeanSink:
@@ -45,8 +42,6 @@ class MeanSink:
     def commit(self) -> None:
         from safetensors.torch import save as st_save
 
-        from sonido.fileio import atomic_write_bytes
-
         tensors = {lv: (s / max(1, self._count[lv])).float().contiguous() for lv, s in self._sum.items()}
         atomic_write_bytes(self.target, st_save(tensors))
 
@@ -63,57 +58,40 @@ class FrameSink:
 
     def __init__(self, target: Path):
         self.target = Path(target)
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        self._files: dict[str, tuple[str, object]] = {}
+        self._parts = PartFiles(self.target)
         self._rows: dict[str, int] = {}
         self._dims: dict[str, int] = {}
 
     def add(self, frames: dict[str, torch.Tensor]) -> None:
         for lv, x in frames.items():
-            if lv not in self._files:
-                fd, tmp = tempfile.mkstemp(dir=self.target.parent, prefix=f".{self.target.stem}.{lv}.", suffix=".part")
-                self._files[lv] = (tmp, os.fdopen(fd, "wb"))
+            if lv not in self._dims:
                 self._rows[lv], self._dims[lv] = 0, x.shape[-1]
             if x.shape[-1] != self._dims[lv]:
                 raise ValueError(f"{lv}: frames of width {x.shape[-1]} after {self._dims[lv]}")
-            self._files[lv][1].write(np.ascontiguousarray(x.detach().cpu().float().numpy(), dtype="<f4").tobytes())
+            self._parts.append(lv, np.ascontiguousarray(x.detach().cpu().float().numpy(), dtype="<f4").tobytes())
             self._rows[lv] += x.shape[0]
 
     def shapes(self) -> dict[str, list[int]]:
-        return {lv: [self._rows[lv], self._dims[lv]] for lv in self._files}
+        return {lv: [self._rows[lv], self._dims[lv]] for lv in self._dims}
 
     def commit(self) -> None:
         """Write the safetensors file atomically and remove the temporary files."""
-        target = self.target
         header, offset = {}, 0
-        for lv in sorted(self._files):
+        for lv in sorted(self._dims):
             size = self._rows[lv] * self._dims[lv] * 4
             header[lv] = {"dtype": "F32", "shape": [self._rows[lv], self._dims[lv]], "data_offsets": [offset, offset + size]}
             offset += size
         blob = json.dumps(header, separators=(",", ":")).encode()
         blob += b" " * (-len(blob) % 8)  # the format aligns the data to 8 bytes
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.chmod(tmp, default_file_mode())
         try:
-            with os.fdopen(fd, "wb") as out:
+            with atomic_writer(self.target) as out:
                 out.write(struct.pack("<Q", len(blob)) + blob)
-                for lv in sorted(self._files):
-                    path, handle = self._files[lv]
-                    handle.close()
-                    with open(path, "rb") as part:
-                        shutil.copyfileobj(part, out, 1 << 22)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
+                for lv in sorted(self._dims):
+                    if lv in self._parts:
+                        self._parts.copy_into(lv, out)
         finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
             self.discard()
 
     def discard(self) -> None:
         """Remove the temporary files (an interrupted or failed input leaves nothing)."""
-        for path, handle in self._files.values():
-            handle.close()
-            if os.path.exists(path):
-                os.unlink(path)
-        self._files.clear()
+        self._parts.discard()
