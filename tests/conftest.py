@@ -1,6 +1,18 @@
+import os
+
 import numpy as np
 import pytest
 import soundfile as sf
+
+
+def pytest_configure(config):
+    """Each xdist worker gets its share of the free cores (sonido's thread policy divided by
+    the workers): two workers with a thread per core each would spin against each other."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        from sonido.threads import default_threads, set_threads
+
+        set_threads(max(1, default_threads() // workers))
 
 
 @pytest.fixture

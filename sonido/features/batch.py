@@ -131,6 +131,7 @@ class _Extractor(L.LightningModule):
         target = self.out / rel.with_suffix("")
         s = self.settings
         sink = (MeanSink if s.pool == "mean" else FrameSink)(target.with_suffix(".safetensors"))
+        task = None
         try:
             reader = AudioReader(path, self.model.sample_rate, s.max_seconds)
             stream = self.model.stream(s.levels, s.layers, s.prior_overlap, s.codec_window, s.codec_overlap)
@@ -142,7 +143,6 @@ class _Extractor(L.LightningModule):
                 task.advance(block.shape[-1] / self.model.sample_rate)
             warn_if_shorter_than_a_frame(samples, self.model.codec.hop_length("top"), self.model.sample_rate, str(path))
             sink.add({lv: f[0] for lv, f in stream.finish().items()})
-            task.close()
         except AudioError as err:
             sink.discard()
             log.warning("skipping %s: %s", path, err.problem)
@@ -152,8 +152,11 @@ class _Extractor(L.LightningModule):
             sink.discard()
             raise
         finally:
+            if task is not None:
+                task.close()
             self.bar.advance(self.files)
         shapes = sink.shapes()
+        target.with_suffix(".json").unlink(missing_ok=True)  # an --overwrite cut short leaves no stale sidecar
         sink.commit()
         atomic_write_json(target.with_suffix(".json"), {
             "settings": s.record(), "source": str(path), "seconds": samples / self.model.sample_rate,
