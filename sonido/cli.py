@@ -194,12 +194,19 @@ def _task(args: argparse.Namespace) -> int:
     from sonido.tasks import get_task
     from sonido.tasks.base import RunConfig
 
-    task = get_task(args.name)
+    overrides = json.loads(args.task_config.read_text()) if args.task_config else {}
+    for pair in args.set:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--set takes key=value, got {pair!r}")
+        overrides[key.strip()] = value
+    task = get_task(args.name, **overrides)
     features = None if str(args.features).lower() == "none" else str(args.features)
     base = RunConfig(
         data=str(args.data), dataset=args.dataset, features=features, model=args.model,
         control_model=args.control_model, variant=args.variant or ("boosted" if features else "baseline"),
         fraction=args.train_fraction, seed=args.seed, out=str(args.out), clip_seconds=args.clip_seconds,
+        accelerator=args.accelerator,
     )  # fmt: skip
     if not args.sweep:
         for row in task.run_and_save(base):
@@ -411,6 +418,10 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--seed", type=int, default=0, help="seed of the subset and the initialisation")
     task.add_argument("--clip-seconds", type=float, default=10.0, help="each item's first seconds are used")
     task.add_argument("--out", type=Path, default=Path("runs") / "task", help="run folder (metrics.json)")
+    task.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                      help="set a field of the task's config, e.g. --set lr=3e-4 --set hidden=0,512 (repeatable)")
+    task.add_argument("--task-config", type=Path, default=None, help="JSON file of config fields (--set wins)")
+    task.add_argument("--accelerator", default="cpu", help="Lightning accelerator for the task model: cpu, gpu, auto")
     task.add_argument("--sweep", action="store_true", help="every variant x fraction x seed; writes the results file")
     task.add_argument("--fractions", default=",".join(f"{f:g}" for f in DEFAULT_FRACTIONS), help="sweep: training fractions")
     task.add_argument("--seeds", type=int, default=3, help="sweep: seeds 0..N-1")

@@ -49,6 +49,7 @@ class RunConfig:
         seed: subset draw, initialisation and data order.
         out: run folder (``metrics.json``, checkpoints, logs).
         clip_seconds: every item's first ``clip_seconds`` are used (features cover the same span).
+        accelerator: Lightning accelerator the task trains on (``cpu``, ``gpu``, ``auto``).
     """
 
     data: str
@@ -61,6 +62,7 @@ class RunConfig:
     seed: int = 0
     out: str = "runs/task"
     clip_seconds: float = 10.0
+    accelerator: str = "cpu"
 
     def __post_init__(self):
         if self.variant not in TASK_VARIANTS:
@@ -86,6 +88,7 @@ class Task(ABC):
     higher_is_better: bool = True
     secondary_metrics: tuple[str, ...] = ()  # also tabulated after a sweep
     results_name: str  # a sweep's default results file: bench/results/<results_name>.json
+    config_class: type  # the task's frozen config dataclass (a ConfigBase); get_task's overrides set its fields
 
     def __init__(self):
         self._datasets: dict[tuple[str, str], Dataset] = {}

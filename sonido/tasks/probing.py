@@ -38,6 +38,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from sonido.configbase import ConfigBase
 from sonido.data.datasets.base import Dataset, DatasetError, Item
 from sonido.tasks.base import RunConfig, Task
 from sonido.tasks.featcache import FeatureCache
@@ -45,7 +46,7 @@ from sonido.tasks.frontend import first_seconds, log_mel
 from sonido.tasks.inject import LayerMix, align
 from sonido.tasks.metrics import accuracy, key_metrics, regression_metrics, tempo_metrics
 from sonido.tasks.results import Row
-from sonido.tasks.sampling import fraction_subset, strata_of
+from sonido.tasks.sampling import split_indices, training_subset
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ INPUTS = {  # input set -> variant
 
 
 @dataclass(frozen=True)
-class ProbeConfig:
+class ProbeConfig(ConfigBase):
     """The probe grid and its training budget (JukeMIR's grid, hidden 0 or 512)."""
 
     hidden: tuple[int, ...] = (0, 512)
@@ -181,6 +182,7 @@ class Probing(Task):
 
     name = "probe"
     results_name = "probes"
+    config_class = ProbeConfig
     primary_metric = "score"
     secondary_metrics = ("acc_within_4pct", "r2_arousal", "r2_valence")
 
@@ -247,22 +249,20 @@ class Probing(Task):
         rows = []
         for sub in subtasks:
             for name in [n for n, v in INPUTS.items() if v == run.variant]:
-                metrics, seconds = self.fit(sub, data.items, data.inputs[name], run.fraction, run.seed)
+                metrics, seconds = self.fit(sub, data.items, data.inputs[name], run.fraction, run.seed, run.accelerator)
                 rows.append(Row(sub.name, run.variant, run.fraction, run.seed, metrics, seconds, inputs=name))
         return rows
 
-    def fit(self, sub: Subtask, items: list[Item], x: np.ndarray, fraction: float, seed: int) -> tuple[dict, float]:
+    def fit(self, sub: Subtask, items: list[Item], x: np.ndarray, fraction: float, seed: int,
+            accelerator: str = "cpu") -> tuple[dict, float]:  # fmt: skip
         """Train the grid on ``fraction`` of the training items; test metrics (with ``score``) and seconds.
 
         ``x`` is ``[N, D]``, or ``[N, L, D]`` per-layer inputs that the probe mixes (SUPERB).
         """
-        from sonido.train.runtime import quiet_lightning
+        from sonido.train.task import task_trainer
 
-        quiet_lightning()
         keep = [i for i, it in enumerate(items) if sub.name != "key" or it.labels["key"].split()[-1] in ("major", "minor")]
-        split = {s: [i for i in keep if items[i].split == s] for s in ("train", "valid", "test")}
-        if not all(split.values()):
-            raise DatasetError(f"probe {sub.name} needs train, valid and test items; got { {k: len(v) for k, v in split.items()} }")
+        split = split_indices(items, f"probe {sub.name}", keep)
         if sub.kind == "class":
             classes = sorted({items[i].labels[sub.labels[0]] for i in keep})
             kept = set(keep)
@@ -271,7 +271,7 @@ class Probing(Task):
         else:
             target = np.array([[float(it.labels[k]) for k in sub.labels] for it in items])
             strata = [None] * len(split["train"])
-        train = [split["train"][j] for j in fraction_subset(strata_of(strata), fraction, seed)]
+        train = training_subset(split["train"], strata, fraction, seed)
         xt, xv, xs = _standardise(x[train], x[split["valid"]], x[split["test"]])
         if sub.kind == "class":
             yt, yv = (torch.from_numpy(target[idx]).long() for idx in (train, split["valid"]))
@@ -286,9 +286,7 @@ class Probing(Task):
         module = ProbeGrid(members, x.shape[-1], d_out, sub.kind, self.cfg.patience, xv, yv, layers)
         loader = DataLoader(TensorDataset(xt, yt), batch_size=self.cfg.batch_size, shuffle=True,
                             generator=torch.Generator().manual_seed(seed))  # fmt: skip
-        trainer = L.Trainer(max_epochs=self.cfg.max_epochs, accelerator="cpu", devices=1, logger=False,
-                            enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
-                            num_sanity_val_steps=0)  # fmt: skip
+        trainer = task_trainer(self.cfg.max_epochs, accelerator)
         start = time.perf_counter()
         trainer.fit(module, loader)
         seconds = time.perf_counter() - start

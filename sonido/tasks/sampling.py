@@ -60,3 +60,21 @@ def fraction_subset(strata: Sequence[Hashable], fraction: float, seed: int) -> l
     for members in groups.values():
         keep.extend(members[: max(1, int(round(fraction * len(members))))])
     return sorted(keep)
+
+
+def split_indices(items: Sequence, task: str, keep: Sequence[int] | None = None) -> dict[str, list[int]]:
+    """``{"train", "valid", "test"}`` -> indices of ``items`` (restricted to ``keep``) by their
+    ``split``; a :class:`~sonido.data.datasets.base.DatasetError` names the empty ones."""
+    from sonido.data.datasets.base import DatasetError
+
+    pool = range(len(items)) if keep is None else keep
+    split = {s: [i for i in pool if items[i].split == s] for s in ("train", "valid", "test")}
+    if not all(split.values()):
+        raise DatasetError(f"{task} needs train, valid and test items; got { {k: len(v) for k, v in split.items()} }")
+    return split
+
+
+def training_subset(train: Sequence[int], labels: Sequence, fraction: float, seed: int) -> list[int]:
+    """The training items of a low-data run: ``train`` indices kept by :func:`fraction_subset`,
+    stratified by ``labels`` (one per training item; see :func:`strata_of`)."""
+    return [train[j] for j in fraction_subset(strata_of(labels), fraction, seed)]

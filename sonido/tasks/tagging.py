@@ -23,6 +23,7 @@ from torch import nn
 from torch.utils.data import DataLoader, RandomSampler
 from torch.utils.data import Dataset as TorchDataset
 
+from sonido.configbase import ConfigBase
 from sonido.data.datasets.base import Dataset, DatasetError, Item
 from sonido.nn.aggregator import AttentionAggregator
 from sonido.nn.shortchunk import ShortChunkCNN
@@ -32,11 +33,11 @@ from sonido.tasks.frontend import first_seconds, log_mel
 from sonido.tasks.inject import FeatureInjector, Fusion, align, frames_for
 from sonido.tasks.metrics import tagging_metrics
 from sonido.tasks.results import Row
-from sonido.tasks.sampling import fraction_subset, strata_of
+from sonido.tasks.sampling import split_indices, training_subset
 
 
 @dataclass(frozen=True)
-class TaggingConfig:
+class TaggingConfig(ConfigBase):
     """Front end and training settings of the tagging models.
 
     Attributes:
@@ -206,6 +207,7 @@ class Tagging(Task):
 
     name = "tagging"
     results_name = "tagging"
+    config_class = TaggingConfig
     primary_metric = "roc_auc_macro"
     secondary_metrics = ("pr_auc_macro",)
 
@@ -259,11 +261,9 @@ class Tagging(Task):
 
         cfg = self.cfg
         data = self.prepare(run)
-        split = {s: [i for i, it in enumerate(data.items) if it.split == s] for s in ("train", "valid", "test")}
-        if not all(split.values()):
-            raise DatasetError(f"tagging needs train, valid and test items; got { {k: len(v) for k, v in split.items()} }")
+        split = split_indices(data.items, "tagging")
         train_tags = [list(data.items[i].labels["tags"]) for i in split["train"]]
-        train = [split["train"][j] for j in fraction_subset(strata_of(train_tags), run.fraction, run.seed)]
+        train = training_subset(split["train"], train_tags, run.fraction, run.seed)
         model_name = run.feature_model
         torch.manual_seed(run.seed)
         dims = {lv: f.shape[-1] for lv, f in data.features[model_name].items()} if model_name else None
@@ -275,7 +275,8 @@ class Tagging(Task):
         loaders = [DataLoader(chunks, batch_size=cfg.batch_size, sampler=sampler, drop_last=True)]
         loaders += [DataLoader(_Clips(data, split[s], model_name, cfg.chunk_frames), batch_size=32) for s in ("valid", "test")]
         result = fit_and_test(module, *loaders, monitor="val/roc_auc_macro", mode="max", out=run.out,
-                              max_epochs=cfg.max_epochs, patience=cfg.patience, seed=run.seed)  # fmt: skip
+                              max_epochs=cfg.max_epochs, patience=cfg.patience, seed=run.seed,
+                              accelerator=run.accelerator)  # fmt: skip
         arch = "attention-aggregator" if run.variant == "features_only" else "short-chunk-cnn"
         metrics = {**result.test, "best_val_roc_auc_macro": result.best_val, "epochs": float(result.epochs),
                    "train_items": float(len(train))}  # fmt: skip

@@ -1,21 +1,45 @@
 import json
 
+import pytest
+
 from sonido.cli import main
-from sonido.tasks import probing
+from sonido.tasks import get_task
+from sonido.tasks.probing import ProbeConfig
 from sonido.tasks.results import Results
-from tests.tasks.test_probing import FAST
+from sonido.tasks.tagging import TaggingConfig
+
+FAST = ["--set", "hidden=0,32", "--set", "lr=1e-2", "--set", "dropout=0.25", "--set", "weight_decay=0",
+        "--set", "max_epochs=30", "--set", "patience=5"]  # fmt: skip
 
 
-def test_task_cli_single_run_and_resumable_sweep(mini_corpus, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(probing, "ProbeConfig", lambda: FAST)
+def test_get_task_sets_the_typed_config():
+    probe = get_task("probe", hidden="0,32", lr=0.01, patience="5")
+    assert probe.cfg == ProbeConfig(hidden=(0, 32), lr=(0.01,), patience=5)
+    assert get_task("tagging", token_out="0.3", chunk_frames=64).cfg == TaggingConfig(token_out=0.3, chunk_frames=64)
+    with pytest.raises(ValueError, match="unknown ProbeConfig keys"):
+        get_task("probe", hiden="0")
+    with pytest.raises(ValueError, match="cannot set patience"):
+        get_task("probe", patience="soon")
+
+
+def test_task_cli_config_file_and_set(mini_corpus, tmp_path, capsys):
+    cfg = tmp_path / "probe.json"
+    cfg.write_text(json.dumps({"hidden": [0], "lr": [0.01], "dropout": [0.25], "weight_decay": [0.0], "max_epochs": 3}))
+    assert main(["task", "probe", "--data", str(mini_corpus), "--clip-seconds", "2", "--task-config", str(cfg),
+                 "--set", "patience=1", "--out", str(tmp_path / "run")]) == 0  # fmt: skip
+    assert main(["task", "probe", "--data", str(mini_corpus), "--set", "nope=1"]) == 2
+    assert "unknown ProbeConfig keys" in capsys.readouterr().err
+
+
+def test_task_cli_single_run_and_resumable_sweep(mini_corpus, tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["task", "probe", "--data", str(mini_corpus), "--features", "none", "--clip-seconds", "2",
-                 "--train-fraction", "0.5", "--out", str(out)]) == 0  # fmt: skip
+                 "--train-fraction", "0.5", "--out", str(out), *FAST]) == 0  # fmt: skip
     saved = json.loads((out / "metrics.json").read_text())
     assert saved["config"]["variant"] == "baseline" and len(saved["rows"]) == 6  # 3 sub-tasks x 2 inputs
     results = tmp_path / "probes.json"
     sweep = ["task", "probe", "--data", str(mini_corpus), "--features", "none", "--clip-seconds", "2", "--sweep",
-             "--fractions", "0.5,1", "--seeds", "2", "--results", str(results), "--out", str(tmp_path / "sweep")]
+             "--fractions", "0.5,1", "--seeds", "2", "--results", str(results), "--out", str(tmp_path / "sweep"), *FAST]
     assert main(sweep) == 0
     printed = capsys.readouterr().out
     assert "mean ± std over seeds" in printed and "collection / baseline [mel-stats]" in printed

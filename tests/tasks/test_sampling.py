@@ -39,3 +39,21 @@ def test_bad_fraction():
         fraction_subset(["a"], 0.0, 0)
     with pytest.raises(ValueError, match="empty"):
         fraction_subset([], 0.5, 0)
+
+
+def test_split_indices_and_training_subset():
+    from types import SimpleNamespace
+
+    import pytest
+
+    from sonido.data.datasets.base import DatasetError
+    from sonido.tasks.sampling import split_indices, training_subset
+
+    items = [SimpleNamespace(split=s) for s in ["train"] * 6 + ["valid", "test", "train"]]
+    split = split_indices(items, "demo")
+    assert split == {"train": [0, 1, 2, 3, 4, 5, 8], "valid": [6], "test": [7]}
+    assert split_indices(items, "demo", keep=[0, 6, 7])["train"] == [0]
+    with pytest.raises(DatasetError, match="demo needs train, valid and test"):
+        split_indices(items[:6], "demo")
+    sub = training_subset(split["train"], ["a", "a", "a", "b", "b", "b", "b"], 0.5, seed=0)
+    assert set(sub) <= set(split["train"]) and len(sub) == 4  # 2 of 3 a's (round(1.5)) + 2 of 4 b's
