@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sonido.tasks.base import TASK_VARIANTS, RunConfig, Task
 
-TASKS = {"tagging": "sonido.tasks.tagging:Tagging", "probe": "sonido.tasks.probing:Probing"}
+TASKS = {"tagging": "sonido.tasks.tagging:Tagging", "probe": "sonido.tasks.probing:Probing",
+         "transcription": "sonido.tasks.transcription:Transcription"}
 
 
 def get_task(name: str, **overrides) -> Task:

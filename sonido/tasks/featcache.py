@@ -93,3 +93,18 @@ class FeatureCache:
         if missing:
             raise DatasetError(f"{sidecar}: no {missing} features (extracted levels: {sorted(tensors)})")
         return {lv: (tensors[lv].float(), float(meta["levels"][lv]["frame_rate"])) for lv in self.levels}
+
+    def aligned(self, items: Sequence[Item], frames: int, frame_rate: float) -> dict[str, torch.Tensor]:
+        """``{level: [N, frames, D]}``: each item's features resampled onto a task's frames at
+        ``frame_rate`` (through :func:`sonido.tasks.inject.align`), zero past the span they cover."""
+        import torch.nn.functional as F
+
+        from sonido.tasks.inject import align, frames_for
+
+        self.ensure(items)
+        out: dict[str, list[torch.Tensor]] = {}
+        for item in items:
+            for lv, (feat, rate) in self.load(item).items():
+                span = min(frames, frames_for(feat.shape[0] / rate, frame_rate))  # task frames covered
+                out.setdefault(lv, []).append(F.pad(align(feat[None], span)[0], (0, 0, 0, frames - span)))
+        return {lv: torch.stack(v) for lv, v in out.items()}

@@ -69,3 +69,43 @@ def tempo_metrics(true_bpm: np.ndarray, pred_bpm: np.ndarray) -> dict[str, float
         "r2": float(r2_score(true_bpm, pred_bpm)),
         "acc_within_4pct": float(np.mean(np.abs(pred_bpm - true_bpm) <= 0.04 * true_bpm)),
     }
+
+
+def transcription_metrics(ref_notes: np.ndarray, est_notes: np.ndarray, ref_frames: np.ndarray, est_frames: np.ndarray,
+                          frame_rate: float, low_pitch: int) -> dict[str, float]:  # fmt: skip
+    """Note and frame scores of one clip, by ``mir_eval``.
+
+    Args:
+        ref_notes, est_notes: ``[N, 3]`` onset, offset (s), MIDI pitch.
+        ref_frames, est_frames: ``[frames, pitches]`` binary piano rolls at ``frame_rate``
+            whose column 0 is MIDI pitch ``low_pitch``.
+
+    Returns:
+        ``note_f1`` (onset within 50 ms, ``mir_eval.transcription``), ``note_offset_f1``
+        (and offset within 20 % of the duration or 50 ms), their precision and recall, and
+        ``frame_f1`` with ``frame_precision`` / ``frame_recall`` (``mir_eval.multipitch``, over
+        the pitches in its 20 Hz - 5 kHz range, MIDI 16-111).
+    """
+    import mir_eval
+
+    def intervals(notes):
+        iv = notes[:, :2].copy()
+        iv[:, 1] = np.maximum(iv[:, 1], iv[:, 0] + 1e-3)  # mir_eval needs positive durations
+        return iv, mir_eval.util.midi_to_hz(notes[:, 2])
+
+    out: dict[str, float] = {}
+    ref_iv, ref_hz = intervals(np.asarray(ref_notes, dtype=np.float64).reshape(-1, 3))
+    est_iv, est_hz = intervals(np.asarray(est_notes, dtype=np.float64).reshape(-1, 3))
+    for name, ratio in (("note", None), ("note_offset", 0.2)):
+        p, r, f, _ = mir_eval.transcription.precision_recall_f1_overlap(ref_iv, ref_hz, est_iv, est_hz, offset_ratio=ratio)
+        out.update({f"{name}_precision": p, f"{name}_recall": r, f"{name}_f1": f})
+    times = np.arange(len(ref_frames)) / frame_rate
+
+    def freqs(roll):  # mir_eval's multipitch scores cover 20 Hz - 5 kHz (MIDI 16-111)
+        hz = [mir_eval.util.midi_to_hz(np.nonzero(row)[0] + low_pitch) for row in np.asarray(roll) > 0]
+        return [f[(f >= mir_eval.multipitch.MIN_FREQ) & (f <= mir_eval.multipitch.MAX_FREQ)] for f in hz]
+
+    scores = mir_eval.multipitch.evaluate(times, freqs(ref_frames), times, freqs(est_frames))
+    p, r = scores["Precision"], scores["Recall"]
+    out.update({"frame_precision": p, "frame_recall": r, "frame_f1": 2 * p * r / (p + r) if p + r > 0 else 0.0})
+    return {k: float(v) for k, v in out.items()}

@@ -30,7 +30,7 @@ from sonido.nn.shortchunk import ShortChunkCNN
 from sonido.tasks.base import RunConfig, Task
 from sonido.tasks.featcache import FeatureCache
 from sonido.tasks.frontend import first_seconds, log_mel
-from sonido.tasks.inject import FeatureInjector, Fusion, align, frames_for
+from sonido.tasks.inject import FeatureInjector, Fusion
 from sonido.tasks.metrics import tagging_metrics
 from sonido.tasks.results import Row
 from sonido.tasks.sampling import split_indices, training_subset
@@ -224,7 +224,8 @@ class Tagging(Task):
         data = self._prepared[key]
         model = run.feature_model
         if model is not None and model not in data.features:
-            data.features[model] = self._load_features(self.dataset(run), data, run, model)
+            cache = FeatureCache(run.features, self.dataset(run), model, run.clip_seconds)
+            data.features[model] = cache.aligned(data.items, data.mels.shape[-1], self.cfg.frame_rate)
         return data
 
     def _load_audio(self, dataset: Dataset, clip_seconds: float) -> _Prepared:
@@ -243,18 +244,6 @@ class Tagging(Task):
             y[[vocab[t] for t in item.labels["tags"] if t in vocab]] = 1
             labels.append(y)
         return _Prepared(list(dataset), torch.stack(mels), torch.stack(labels), {})
-
-    def _load_features(self, dataset: Dataset, data: _Prepared, run: RunConfig, model: str) -> dict[str, torch.Tensor]:
-        cache = FeatureCache(run.features, dataset, model, run.clip_seconds)
-        cache.ensure(data.items)
-        frames = data.mels.shape[-1]
-        out: dict[str, list[torch.Tensor]] = {}
-        for item in data.items:
-            for lv, (feat, rate) in cache.load(item).items():
-                span = min(frames, frames_for(feat.shape[0] / rate, self.cfg.frame_rate))  # mel frames covered
-                aligned = align(feat[None], span)[0]
-                out.setdefault(lv, []).append(F.pad(aligned, (0, 0, 0, frames - span)))
-        return {lv: torch.stack(v) for lv, v in out.items()}
 
     def run(self, run: RunConfig) -> list[Row]:
         from sonido.train.task import fit_and_test

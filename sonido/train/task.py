@@ -46,7 +46,7 @@ def fit_and_test(
     module: L.LightningModule,
     train: DataLoader,
     val: DataLoader,
-    test: DataLoader,
+    test: DataLoader | list[DataLoader],
     monitor: str,
     mode: str,
     out: str | Path,
@@ -59,7 +59,8 @@ def fit_and_test(
 
     ``module`` logs ``monitor`` in its validation loop and returns its test metrics from
     ``test_metrics()`` after :meth:`lightning.Trainer.test` (so metrics that need the
-    whole test set, like AUCs, are computed once over it).
+    whole test set, like AUCs, are computed once over it). ``test`` may be several loaders
+    (e.g. validation clips to choose decoding thresholds on, then test clips).
 
     Args:
         monitor: the logged validation metric, e.g. ``val/roc_auc_macro``.
