@@ -56,21 +56,50 @@ def notes_to_rolls(notes: np.ndarray, frames: int, frame_rate: float, pitches: P
     return rolls
 
 
+class NoteDecoder:
+    """Onsets and Frames' decoding rule over probabilities that arrive in blocks of frames: a
+    note starts where the onset crosses its threshold (not on the frame right after another
+    onset frame) and lasts while the frame (or the onset) stays above threshold. Holds one
+    row of state per pitch, so files of any length decode in constant memory.
+    """
+
+    def __init__(self, frame_rate: float, pitches: PitchRange, onset_threshold: float = 0.5, frame_threshold: float = 0.5):
+        self.frame_rate, self.pitches = frame_rate, pitches
+        self.onset_threshold, self.frame_threshold = onset_threshold, frame_threshold
+        self._prev_on = np.zeros(pitches.count, bool)
+        self._start = np.full(pitches.count, -1)  # frame where the sounding note began, -1 if none
+        self._t = 0
+
+    def push(self, onset: np.ndarray, frame: np.ndarray) -> list[tuple[float, float, int]]:
+        """Add ``[frames, pitches]`` onset and frame probabilities; returns the notes that ended."""
+        on = onset >= self.onset_threshold
+        sounding = (frame >= self.frame_threshold) | on
+        done = []
+        for row_on, row_sound in zip(on, sounding):
+            starts = row_on & ~self._prev_on
+            ending = (self._start >= 0) & (~row_sound | starts)
+            done += self._close(np.nonzero(ending)[0])
+            self._start[starts] = self._t
+            self._prev_on = row_on
+            self._t += 1
+        return done
+
+    def finish(self) -> list[tuple[float, float, int]]:
+        """Close the notes still sounding at the end."""
+        return self._close(np.nonzero(self._start >= 0)[0])
+
+    def _close(self, pitches: np.ndarray) -> list[tuple[float, float, int]]:
+        notes = [(self._start[p] / self.frame_rate, self._t / self.frame_rate, int(p) + self.pitches.low) for p in pitches]
+        self._start[pitches] = -1
+        return notes
+
+
 def decode_notes(onset: np.ndarray, frame: np.ndarray, frame_rate: float, pitches: PitchRange,
                  onset_threshold: float = 0.5, frame_threshold: float = 0.5) -> np.ndarray:  # fmt: skip
-    """Notes from onset and frame probabilities ``[frames, pitches]`` (Onsets and Frames'
-    rule): a note starts where the onset crosses its threshold (not on the frame right
-    after another onset frame) and lasts while the frame (or the onset) stays above
-    threshold. Returns ``[N, 3]`` onset, offset (s), MIDI pitch, sorted by onset."""
-    on = onset >= onset_threshold
-    sounding = (frame >= frame_threshold) | on
-    starts = on & ~np.vstack([np.zeros((1, on.shape[1]), bool), on[:-1]])
-    notes = []
-    for t, p in zip(*np.nonzero(starts)):
-        end = t + 1
-        while end < len(sounding) and sounding[end, p] and not starts[end, p]:
-            end += 1
-        notes.append((t / frame_rate, end / frame_rate, p + pitches.low))
+    """Notes from whole ``[frames, pitches]`` onset and frame probabilities (:class:`NoteDecoder`
+    fed once): ``[N, 3]`` onset, offset (s), MIDI pitch, sorted by onset."""
+    decoder = NoteDecoder(frame_rate, pitches, onset_threshold, frame_threshold)
+    notes = decoder.push(onset, frame) + decoder.finish()
     return np.array(sorted(notes), dtype=np.float64).reshape(-1, 3)
 
 

@@ -36,3 +36,19 @@ def test_metrics_perfect_and_empty():
     assert empty["note_f1"] == empty["frame_f1"] == 0.0
     late = notes + [0.1, 0.1, 0]  # onsets 100 ms late: outside mir_eval's 50 ms window
     assert transcription_metrics(notes, late, roll, roll, RATE, pr.low)["note_f1"] == 0.0
+
+
+def test_decoding_in_blocks_equals_decoding_at_once():
+    from sonido.tasks.transcription.notes import NoteDecoder
+
+    rng = np.random.default_rng(0)
+    onset, frame = rng.random((300, 88)) ** 4, rng.random((300, 88))
+    piano = PitchRange.named("piano")
+    whole = decode_notes(onset, frame, RATE, piano, 0.5, 0.6)
+    decoder = NoteDecoder(RATE, piano, 0.5, 0.6)
+    notes = []
+    for a in range(0, 300, 37):
+        notes += decoder.push(onset[a : a + 37], frame[a : a + 37])
+    notes += decoder.finish()
+    np.testing.assert_allclose(np.array(sorted(notes)), whole)
+    assert len(whole) > 50
