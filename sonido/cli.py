@@ -229,6 +229,41 @@ def _task(args: argparse.Namespace) -> int:
     return 0
 
 
+def _transcribe(args: argparse.Namespace) -> int:
+    from sonido.audio import AudioError
+    from sonido.audio_reader import AudioReader
+    from sonido.features.batch import list_inputs
+    from sonido.progress import AudioTask, audio_progress
+    from sonido.signals import stop_on_signals
+    from sonido.tasks.transcription.notes import write_midi
+    from sonido.tasks.transcription.predict import load_transcriber, transcribe_file
+
+    transcriber = load_transcriber(args.model)
+    inputs = list_inputs(args.input)
+    single = args.input.is_file()
+    written, done, failed = 0, 0, []
+    with audio_progress(not args.quiet) as bar, stop_on_signals():
+        files = bar.add_task("files", total=len(inputs), rt="", unit="")
+        for path, rel in inputs:
+            target = args.output if single else args.output / rel.with_suffix(".mid")
+            if not single and target.exists():
+                done += 1
+            else:
+                try:
+                    task = AudioTask(bar, str(rel), AudioReader(path, transcriber.cfg.sample_rate).seconds)
+                    notes = transcribe_file(transcriber, path, progress=task)
+                    task.close()
+                    write_midi(notes, target)
+                    written += 1
+                except AudioError as err:
+                    failed.append((str(path), err.problem))
+            bar.advance(files)
+    print(f"written {written}, already done {done}, unreadable {len(failed)}")
+    for path, reason in failed:
+        print(f"  skipped {path}: {reason}")
+    return 1 if failed else 0
+
+
 def _sample(args: argparse.Namespace) -> int:
     from sonido.audio import save
     from sonido.codec.stream import encode_file
@@ -405,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     ext.set_defaults(func=_extract)
 
     task = sub.add_parser("task", help="train and score a downstream task, or sweep it (--sweep)")
-    task.add_argument("name", help="tagging | probe")
+    task.add_argument("name", help="tagging | probe | transcription")
     task.add_argument("--data", type=Path, default=Path("data") / "corpus-small", help="dataset folder")
     task.add_argument("--dataset", default="embedded-corpus", help="its layout: embedded-corpus, magnatagatune, "
                       "gtzan, giantsteps-key, emomusic")  # fmt: skip
@@ -428,6 +463,15 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--variants", default=None, help="sweep: comma-separated variants (default: all)")
     task.add_argument("--results", type=Path, default=None, help="sweep: results file (bench/results/tagging.json, probes.json)")
     task.set_defaults(func=_task)
+
+    trn = sub.add_parser("transcribe", help="audio -> MIDI with a trained transcriber (a file or a folder)")
+    trn.add_argument("input", type=Path, help="an audio file or a folder (searched recursively)")
+    trn.add_argument("-m", "--model", required=True,
+                     help="transcriber checkpoint folder (a transcription run's OUT/model) or a shipped name")
+    trn.add_argument("-o", "--output", type=Path, required=True,
+                     help="OUT.mid for a file; a folder for a folder (one .mid per input, existing ones skipped)")
+    trn.add_argument("--quiet", action="store_true", help="no progress display")
+    trn.set_defaults(func=_transcribe)
 
     smp = sub.add_parser("sample", help="generate music with the priors, decoded by the codec")
     smp.add_argument("-m", "--model", default="sonido-tiny", help="model folder or name (sonido-small, sonido-tiny)")

@@ -6,12 +6,15 @@ Variants as every task's: baseline (log-mel only), boosted (log-mel + features),
 one-layer probe (``arch=probe``, ``probe=linear|bigru``) and a small Onsets-and-Frames CRNN
 (``arch=crnn``). Data: any dataset whose items carry ground-truth MIDI (the embedded corpus'
 ``all.mid``, exact by construction; MAESTRO through its loader); drum tracks are left out.
+Each run saves its network, with the thresholds chosen on validation, in ``OUT/model``
+(what ``sonido transcribe -m`` loads).
 """
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from pathlib import Path
 
 import lightning as L
 import numpy as np
@@ -30,6 +33,7 @@ from sonido.tasks.sampling import split_indices, training_subset
 from sonido.tasks.transcription.config import TranscriptionConfig
 from sonido.tasks.transcription.models import CRNNTranscriber, ProbeTranscriber
 from sonido.tasks.transcription.notes import PitchRange, decode_notes, notes_to_rolls, read_notes
+from sonido.tasks.transcription.predict import Transcriber, save_transcriber
 
 
 @dataclass
@@ -205,5 +209,9 @@ class Transcription(Task):
                               seed=run.seed, accelerator=run.accelerator)  # fmt: skip
         metrics = {**result.test, "best_val_loss": result.best_val, "epochs": float(result.epochs),
                    "train_items": float(len(train))}  # fmt: skip
+        save_transcriber(Transcriber(module.model, cfg, result.test["onset_threshold"], result.test["frame_threshold"],
+                                     model_name, dims, run.variant != "features_only"),
+                         Path(run.out) / "model", data=f"{run.dataset}:{run.data}", variant=run.variant,
+                         fraction=run.fraction, seed=run.seed, test=result.test)  # fmt: skip
         arch = "features-only-" + self.arch if run.variant == "features_only" else self.arch
         return [Row(arch, run.variant, run.fraction, run.seed, metrics, result.train_seconds)]

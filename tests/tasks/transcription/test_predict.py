@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+
+from sonido.cli import main
+from sonido.tasks import get_task
+from sonido.tasks.base import RunConfig
+from sonido.tasks.transcription.notes import read_notes
+from sonido.tasks.transcription.predict import load_transcriber, transcribe_file
+
+FAST = dict(max_epochs=5, samples_per_epoch=64, batch_size=8, chunk_frames=64, patience=5, thresholds=(0.3, 0.5, 0.7),
+            pitches="piano", lr=1e-2)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def trained(note_corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    get_task("transcription", arch="probe", probe="linear", **FAST).run(RunConfig(data=str(note_corpus), clip_seconds=2.0,
+                                                                                  out=str(out)))  # fmt: skip
+    return out / "model"
+
+
+def test_windows_equal_one_pass_for_a_frame_wise_model(trained, note_corpus):
+    t = load_transcriber(trained)
+    wav = note_corpus / "pieces" / "p13" / "mix.wav"
+    whole = transcribe_file(t, wav, window_seconds=60, margin_seconds=1.0)
+    windowed = transcribe_file(t, wav, window_seconds=0.5, margin_seconds=0.5)  # margins cover the STFT window
+    assert len(whole) > 0
+    np.testing.assert_allclose(windowed, whole)
+
+
+def test_transcribe_cli_file_and_folder(trained, note_corpus, tmp_path, capsys):
+    wav = note_corpus / "pieces" / "p14" / "mix.wav"
+    assert main(["transcribe", str(wav), "-m", str(trained), "-o", str(tmp_path / "one.mid"), "--quiet"]) == 0
+    assert read_notes(tmp_path / "one.mid").shape[1] == 3
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.wav").write_bytes(wav.read_bytes())
+    (src / "bad.wav").write_text("not audio")
+    assert main(["transcribe", str(src), "-m", str(trained), "-o", str(tmp_path / "out"), "--quiet"]) == 1
+    assert "written 1, already done 0, unreadable 1" in capsys.readouterr().out
+    assert (tmp_path / "out" / "a.mid").exists()
+    assert main(["transcribe", str(src), "-m", str(trained), "-o", str(tmp_path / "out"), "--quiet"]) == 1
+    assert "written 0, already done 1, unreadable 1" in capsys.readouterr().out
