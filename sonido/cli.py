@@ -44,7 +44,7 @@ def _corpus_build(args: argparse.Namespace) -> int:
 
     config = CorpusConfig.preset(
         args.size, sample_rate=args.sample_rate, seed=args.seed, renderer=args.renderer,
-        pieces=args.pieces, max_seconds=args.max_seconds,
+        pieces=args.pieces, max_seconds=args.max_seconds, instrument=args.instrument,
     )  # fmt: skip
     path = build_corpus(args.out, config, jobs=args.jobs, progress=not args.quiet)
     print(f"wrote {path}")
@@ -362,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="auto: fluidsynth when installed, else the pip-only tinysoundfont")
     build.add_argument("--pieces", type=int, default=None, help="override the size's piece count")
     build.add_argument("--max-seconds", type=float, default=None, help="override the size's length cap")
+    build.add_argument("--instrument", default=None,
+                       help="every part on this instrument, no drums, e.g. piano (the piano-only transcription corpus)")
     build.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     build.set_defaults(func=_corpus_build)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from sonido.data.palette import TAGS
+from sonido.data.palette import TAGS, instrument_named
 from sonido.data.piece import PieceSettings, build_piece
 from sonido.data.render import get_renderer
 from sonido.data.score import COLLECTIONS, ScoreSource, candidate_order
@@ -47,6 +47,9 @@ class CorpusConfig:
         drum_share: probability that a piece gets a drum part.
         tail_seconds: silence after the last note-off, for releases.
         split: train/valid/test fractions, assigned by work.
+        instrument: render every part with this palette instrument and add no drums
+            (``piano``: the MAESTRO-like piano-only corpus for transcription); ``None`` draws
+            instruments per part.
     """
 
     size: str = "tiny"
@@ -58,6 +61,7 @@ class CorpusConfig:
     drum_share: float = 0.35
     tail_seconds: float = 1.0
     split: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    instrument: str | None = None
 
     def __post_init__(self):
         if not 4000 <= self.sample_rate <= 192000:
@@ -68,6 +72,8 @@ class CorpusConfig:
             raise ValueError(f"max_seconds must be positive, got {self.max_seconds}")
         if not 0 <= self.drum_share <= 1 or self.tail_seconds < 0:
             raise ValueError("drum_share must be in [0, 1] and tail_seconds >= 0")
+        if self.instrument is not None:
+            instrument_named(self.instrument)
         if len(self.split) != 3 or min(self.split) < 0 or abs(sum(self.split) - 1) > 1e-6:
             raise ValueError(f"split fractions must be three non-negative numbers summing to 1, got {self.split}")
 
@@ -84,7 +90,8 @@ class CorpusConfig:
 
 
 def _settings(config: CorpusConfig) -> PieceSettings:
-    return PieceSettings(config.sample_rate, config.seed, config.max_seconds, config.drum_share, config.tail_seconds)
+    return PieceSettings(config.sample_rate, config.seed, config.max_seconds, config.drum_share, config.tail_seconds,
+                         config.instrument)  # fmt: skip
 
 
 def _render_one(source: ScoreSource, config: CorpusConfig, root: Path) -> tuple[str, dict | str]:

@@ -51,6 +51,14 @@ TAGS: tuple[str, ...] = tuple(sorted({i.name for i in PALETTE} | set(FAMILIES) |
 """The tag vocabulary: every instrument name, every family, and ``drums``."""
 
 
+def instrument_named(name: str) -> Instrument:
+    """The palette instrument called ``name`` (e.g. ``piano``)."""
+    for inst in PALETTE:
+        if inst.name == name:
+            return inst
+    raise ValueError(f"no instrument {name!r} in the palette; choose from {[i.name for i in PALETTE]}")
+
+
 def choose_instrument(rng: np.random.Generator, median_pitch: float, lowest: bool) -> Instrument:
     """Draw an instrument whose range holds the part's median pitch.
 

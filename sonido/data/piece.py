@@ -23,7 +23,7 @@ import numpy as np
 
 from sonido.audio import save
 from sonido.data.drums import drum_pattern
-from sonido.data.palette import DRUMS, Instrument, choose_instrument, fit_to_range
+from sonido.data.palette import DRUMS, Instrument, choose_instrument, fit_to_range, instrument_named
 from sonido.data.render import Renderer
 from sonido.data.score import COLLECTIONS, Score, ScoreSource, load_score
 from sonido.fileio import atomic_write_bytes, atomic_write_json
@@ -42,6 +42,7 @@ class PieceSettings:
     max_seconds: float | None
     drum_share: float
     tail_seconds: float
+    instrument: str | None = None  # every part on this palette instrument (e.g. "piano"), no drums
 
 
 def _midi_bytes(tracks: list[tuple[str, int, bool, np.ndarray]], tempo: float, ts: tuple[int, int]) -> bytes:
@@ -96,14 +97,15 @@ def build_piece(source: ScoreSource, settings: PieceSettings, renderer: Renderer
     lowest = int(np.argmin([p.median_pitch for p in score.parts]))
     tracks: list[dict[str, Any]] = []
     for i, part in enumerate(score.parts):
-        inst: Instrument = choose_instrument(rng, part.median_pitch, lowest=len(score.parts) > 1 and i == lowest)
+        inst: Instrument = (instrument_named(settings.instrument) if settings.instrument else
+                            choose_instrument(rng, part.median_pitch, lowest=len(score.parts) > 1 and i == lowest))  # fmt: skip
         notes = part.notes.copy()
         notes[:, 2] = fit_to_range(notes[:, 2], inst)
         tracks.append(
             dict(stem=f"{i:02d}-{_slug(part.name)}", name=part.name, instrument=inst.name, family=inst.family,
                  program=inst.program, is_drum=False, notes=notes, center=inst.family == "bass")
         )  # fmt: skip
-    if rng.random() < settings.drum_share:
+    if rng.random() < settings.drum_share and not settings.instrument:
         notes = drum_pattern(score.time_signature, score.tempo, score.end, rng)
         tracks.append(
             dict(stem=DRUMS, name="drums", instrument=DRUMS, family=DRUMS, program=0, is_drum=True,

@@ -173,3 +173,15 @@ def test_tinysoundfont_renderer(tmp_path):
     corpus = EmbeddedCorpus(root)
     mix, _ = corpus.load(corpus[0])
     assert mix.shape[0] == 2 and mix.abs().max() > 0.1
+
+
+def test_piano_only_corpus(tmp_path):
+    from sonido.data.corpus import CorpusConfig, build_corpus
+
+    root = tmp_path / "piano"
+    build_corpus(root, CorpusConfig(pieces=2, max_seconds=3.0, instrument="piano", drum_share=1.0), jobs=1, progress=False)
+    manifest = json.loads((root / "manifest.json").read_text())
+    parts = [q for p in manifest["pieces"] for q in p["parts"]]
+    assert parts and {q["instrument"] for q in parts} == {"piano"} and not any(p["has_drums"] for p in manifest["pieces"])
+    with pytest.raises(ValueError, match="no instrument"):
+        CorpusConfig(instrument="kazoo")
