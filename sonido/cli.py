@@ -216,8 +216,8 @@ def _task(args: argparse.Namespace) -> int:
         return 0
     fractions = tuple(float(v) for v in args.fractions.split(","))
     seeds = tuple(range(args.seeds))
-    variants = tuple(args.variants.split(",")) if args.variants else (
-        ("baseline",) if features is None else ("baseline", "boosted", "features_only", "control"))
+    variants = tuple(args.variants.split(",")) if args.variants else tuple(
+        v for v in task.variants if features is not None or v in ("baseline", "peer"))
     results_path = args.results or Path("bench") / "results" / f"{task.results_name}.json"
     results = task.sweep(base, results_path, fractions, seeds, variants)
     table = results.table()
@@ -449,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--features", default="none", help="feature-cache root (filled on demand), or none")
     task.add_argument("--model", default="sonido-tiny", help="SoniDo model whose features boost the task")
     task.add_argument("--control-model", default="tiny-random", help="random-weight model of the same architecture")
-    task.add_argument("--variant", choices=["baseline", "boosted", "features_only", "control"], default=None,
+    task.add_argument("--variant", choices=["baseline", "boosted", "features_only", "control", "peer"], default=None,
                       help="default: boosted with --features, else baseline")  # fmt: skip
     task.add_argument("--train-fraction", type=float, default=1.0, help="share of the training split used")
     task.add_argument("--seed", type=int, default=0, help="seed of the subset and the initialisation")
@@ -462,7 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--sweep", action="store_true", help="every variant x fraction x seed; writes the results file")
     task.add_argument("--fractions", default=",".join(f"{f:g}" for f in DEFAULT_FRACTIONS), help="sweep: training fractions")
     task.add_argument("--seeds", type=int, default=3, help="sweep: seeds 0..N-1")
-    task.add_argument("--variants", default=None, help="sweep: comma-separated variants (default: all)")
+    task.add_argument("--variants", default=None,
+                      help="sweep: comma-separated variants (default: all the task has; without --features baseline and peer)")
     task.add_argument("--results", type=Path, default=None, help="sweep: results file (bench/results/tagging.json, probes.json)")
     task.set_defaults(func=_task)
 

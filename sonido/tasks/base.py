@@ -32,6 +32,8 @@ from sonido.tasks.sampling import DEFAULT_FRACTIONS
 log = logging.getLogger(__name__)
 
 TASK_VARIANTS = ("baseline", "boosted", "features_only", "control")
+PEER = "peer"
+"""A published model of the task's field run on the same test split (tasks that have one)."""
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,9 @@ class RunConfig:
     accelerator: str = "cpu"
 
     def __post_init__(self):
-        if self.variant not in TASK_VARIANTS:
-            raise ValueError(f"unknown variant {self.variant!r}; choose from {TASK_VARIANTS}")
-        if self.variant != "baseline" and self.features is None:
+        if self.variant not in (*TASK_VARIANTS, PEER):
+            raise ValueError(f"unknown variant {self.variant!r}; choose from {(*TASK_VARIANTS, PEER)}")
+        if self.variant not in ("baseline", PEER) and self.features is None:
             raise ValueError(f"the {self.variant} variant needs --features (a feature-cache folder)")
         if not 0 < self.fraction <= 1:
             raise ValueError(f"--train-fraction must be in (0, 1], got {self.fraction}")
@@ -77,7 +79,7 @@ class RunConfig:
     @property
     def feature_model(self) -> str | None:
         """Whose features this variant reads (``None`` for the baseline)."""
-        return {"baseline": None, "control": self.control_model}.get(self.variant, self.model)
+        return {"baseline": None, PEER: None, "control": self.control_model}.get(self.variant, self.model)
 
 
 class Task(ABC):
@@ -89,6 +91,7 @@ class Task(ABC):
     secondary_metrics: tuple[str, ...] = ()  # also tabulated after a sweep
     results_name: str  # a sweep's default results file: bench/results/<results_name>.json
     config_class: type  # the task's frozen config dataclass (a ConfigBase); get_task's overrides set its fields
+    variants: tuple[str, ...] = TASK_VARIANTS  # what run() supports (a task with a peer adds PEER)
 
     def __init__(self):
         self._datasets: dict[tuple[str, str], Dataset] = {}
@@ -106,6 +109,8 @@ class Task(ABC):
 
     def run_and_save(self, cfg: RunConfig) -> list[Row]:
         """:meth:`run`, then ``OUT/metrics.json`` (the config and the rows)."""
+        if cfg.variant not in self.variants:
+            raise ValueError(f"the {self.name} task has no {cfg.variant!r} variant; it has {self.variants}")
         rows = self.run(cfg)
         atomic_write_json(Path(cfg.out) / "metrics.json", {"config": asdict(cfg), "rows": [asdict(r) for r in rows]})
         return rows
@@ -116,14 +121,15 @@ class Task(ABC):
         results_path: str | os.PathLike,
         fractions: Sequence[float] = DEFAULT_FRACTIONS,
         seeds: Sequence[int] = (0, 1, 2),
-        variants: Sequence[str] = TASK_VARIANTS,
+        variants: Sequence[str] | None = None,
     ) -> Results:
         """Every variant x fraction x seed; ``results_path`` is rewritten after each run.
 
         Cells already in ``results_path`` (same model and dataset) are skipped: re-running
         an interrupted sweep continues it.
         """
-        if base.features is None and set(variants) - {"baseline"}:
+        variants = self.variants if variants is None else variants
+        if base.features is None and set(variants) - {"baseline", PEER}:
             raise ValueError("a sweep over boosted/control variants needs --features")
         path = Path(results_path)
         results = self._open_results(path, base)

@@ -24,7 +24,7 @@ from torch.utils.data import DataLoader, RandomSampler
 from torch.utils.data import Dataset as TorchDataset
 
 from sonido.data.datasets.base import Dataset, DatasetError, Item
-from sonido.tasks.base import RunConfig, Task
+from sonido.tasks.base import PEER, TASK_VARIANTS, RunConfig, Task
 from sonido.tasks.featcache import FeatureCache
 from sonido.tasks.frontend import first_seconds, log_mel
 from sonido.tasks.metrics import transcription_metrics
@@ -82,9 +82,10 @@ class TranscriptionModule(L.LightningModule):
     """BCE on the three rolls (positives weighted by ``pos_weight``). Testing takes two loaders, validation clips then test clips:
     the onset and frame thresholds that maximise note F1 on the first are used on the second."""
 
-    def __init__(self, model: torch.nn.Module, cfg: TranscriptionConfig, data: _Prepared, use_feats: bool):
+    def __init__(self, model: torch.nn.Module, cfg: TranscriptionConfig, data: _Prepared, use_feats: bool, score_notes):
         super().__init__()
         self.model, self.cfg, self.data, self.use_feats = model, cfg, data, use_feats
+        self.score_notes = score_notes  # (data, item index, notes) -> mir_eval scores
         self.pitches = PitchRange.named(cfg.pitches)
         self._probs: dict[int, list[tuple[int, np.ndarray]]] = {}
         self._test: dict[str, float] = {}
@@ -108,14 +109,8 @@ class TranscriptionModule(L.LightningModule):
         self._probs.setdefault(dataloader_idx, []).extend(zip(n.tolist(), probs))
 
     def _scores(self, probs: list[tuple[int, np.ndarray]], onset_thr: float, frame_thr: float) -> dict[str, float]:
-        rate, rows = self.cfg.frame_rate, []
-        for n, p in probs:
-            ref = self.data.notes[n]
-            ref = ref[(ref[:, 2] >= self.pitches.low) & (ref[:, 2] < self.pitches.low + self.pitches.count)]
-            ref_roll = notes_to_rolls(ref, p.shape[1], rate, self.pitches)[1]
-            est = decode_notes(p[0], p[1], rate, self.pitches, onset_thr, frame_thr)
-            est_roll = notes_to_rolls(est, p.shape[1], rate, self.pitches)[1]
-            rows.append(transcription_metrics(ref, est, ref_roll, est_roll, rate, self.pitches.low))
+        rows = [self.score_notes(self.data, n, decode_notes(p[0], p[1], self.cfg.frame_rate, self.pitches, onset_thr,
+                                                            frame_thr)) for n, p in probs]  # fmt: skip
         return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
 
     def on_test_epoch_end(self):
@@ -141,6 +136,7 @@ class Transcription(Task):
     secondary_metrics = ("note_offset_f1", "frame_f1")
     results_name = "transcription"
     config_class = TranscriptionConfig
+    variants = (*TASK_VARIANTS, PEER)
 
     def __init__(self, cfg: TranscriptionConfig | None = None):
         super().__init__()
@@ -149,6 +145,7 @@ class Transcription(Task):
         if self.cfg.arch not in ("probe", "crnn"):
             raise ValueError(f"arch must be probe or crnn, got {self.cfg.arch!r}")
         self._prepared: dict[tuple, _Prepared] = {}
+        self._peer_rows: dict[tuple, tuple[dict[str, float], float]] = {}
 
     @property
     def arch(self) -> str:
@@ -185,19 +182,47 @@ class Transcription(Task):
         return CRNNTranscriber(cfg.n_mels, pitches, feature_dims, cfg.feature_dim, cfg.channels, cfg.width, cfg.hidden,
                                use_mel)  # fmt: skip
 
+    def _score_notes(self, data: _Prepared, n: int, est: np.ndarray) -> dict[str, float]:
+        """``mir_eval`` scores of estimated notes against item ``n``'s, in the task's pitch range."""
+        pitches, rate = PitchRange.named(self.cfg.pitches), self.cfg.frame_rate
+        frames = data.mels.shape[-1]
+        ref = data.notes[n]
+        ref, est = ((x[(x[:, 2] >= pitches.low) & (x[:, 2] < pitches.low + pitches.count)]) for x in (ref, est))
+        rolls = [notes_to_rolls(x, frames, rate, pitches)[1] for x in (ref, est)]
+        return transcription_metrics(ref, est, *rolls, rate, pitches.low)
+
+    def _peer(self, run: RunConfig, data: _Prepared, test: list[int]) -> list[Row]:
+        """basic-pitch on the test clips (deterministic: computed once, the same row at every fraction and seed)."""
+        import time
+
+        from sonido.tasks.transcription.peers import BasicPitch
+
+        key = ("basic-pitch", run.dataset, run.data, run.clip_seconds)
+        if key not in self._peer_rows:
+            peer, start, scores = BasicPitch(), time.perf_counter(), []
+            for n in test:
+                x = first_seconds(self.dataset(run), data.items[n], self.cfg.sample_rate, run.clip_seconds)
+                scores.append(self._score_notes(data, n, peer.notes(x, self.cfg.sample_rate)))
+            metrics = {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
+            self._peer_rows[key] = (metrics, time.perf_counter() - start)
+        metrics, seconds = self._peer_rows[key]
+        return [Row("basic-pitch", PEER, run.fraction, run.seed, dict(metrics), seconds)]
+
     def run(self, run: RunConfig) -> list[Row]:
         from sonido.train.task import fit_and_test
 
         cfg = self.cfg
         data = self.prepare(run)
         split = split_indices(data.items, "transcription")
+        if run.variant == PEER:
+            return self._peer(run, data, split["test"])
         strata = [None] * len(split["train"])
         train = training_subset(split["train"], strata, run.fraction, run.seed)
         model_name = run.feature_model
         torch.manual_seed(run.seed)
         dims = {lv: f.shape[-1] for lv, f in data.features[model_name].items()} if model_name else None
         model = self.build(dims, use_mel=run.variant != "features_only")
-        module = TranscriptionModule(model, cfg, data, use_feats=model_name is not None)
+        module = TranscriptionModule(model, cfg, data, model_name is not None, self._score_notes)
         chunks = _Chunks(data, train, model_name, cfg.chunk_frames, cfg)
         sampler = RandomSampler(chunks, replacement=True, num_samples=cfg.samples_per_epoch,
                                 generator=torch.Generator().manual_seed(run.seed))  # fmt: skip

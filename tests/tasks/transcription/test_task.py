@@ -35,3 +35,14 @@ def test_boosted_crnn_runs_with_cached_features(note_corpus, tmp_path):
     (row,) = task.run(cfg)
     assert row.arch == "crnn" and row.metrics["train_items"] == 5
     assert set(row.metrics) >= {"note_f1", "note_offset_f1", "frame_f1", "valid_note_f1"}
+
+
+def test_basic_pitch_peer_row_on_the_same_test_clips(note_corpus, tmp_path):
+    task = get_task("transcription", **FAST)
+    rows = [task.run(RunConfig(data=str(note_corpus), clip_seconds=2.0, variant="peer", fraction=f, seed=s,
+                               out=str(tmp_path / "p"))) for f, s in ((1.0, 0), (0.5, 1))]  # fmt: skip
+    (a,), (b,) = rows
+    assert a.arch == "basic-pitch" and a.variant == "peer" and a.metrics == b.metrics  # computed once
+    assert a.metrics["note_f1"] > 0.5  # sine notes are easy for a real transcriber
+    with pytest.raises(ValueError, match="no 'peer' variant"):
+        get_task("probe").run_and_save(RunConfig(data=str(note_corpus), variant="peer", out=str(tmp_path / "x")))
