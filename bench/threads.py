@@ -7,7 +7,9 @@ For each machine state — idle, and loaded by one other single-threaded torch j
 keeps a core busy (what a background training run is here) — it times the extraction of
 ``--seconds`` of audio (``bench/prior.py``'s measurement, each in a fresh process) with 1
 thread, with one thread per core, and with sonido's default policy
-(:mod:`sonido.threads`: one thread per free core). Run it on an otherwise idle machine.
+(:mod:`sonido.threads`: one thread per free core). Run it on an otherwise idle machine
+with ``OMP_NUM_THREADS`` unset; it waits for the load average to settle first (the policy
+reads the one-minute load average, which lags a job that just ended).
 """
 
 from __future__ import annotations
@@ -46,9 +48,10 @@ def _busy(stop) -> None:
         a = torch.tanh(a @ a * 1e-3)
 
 
-def _wait_for_load(target: float, limit: float = 120.0) -> float:
+def _wait_for_load(target: float, above: bool, limit: float = 180.0) -> float:
+    """Wait (at most ``limit`` s) until the 1-minute load average is above / below ``target``."""
     start = time.time()
-    while os.getloadavg()[0] < target and time.time() - start < limit:
+    while (os.getloadavg()[0] < target if above else os.getloadavg()[0] > target) and time.time() - start < limit:
         time.sleep(2)
     return os.getloadavg()[0]
 
@@ -64,10 +67,12 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     for state in ("idle", "loaded"):
         stop, load = ctx.Event(), None
+        if state == "idle":
+            print(f"waiting for the load average to settle: {_wait_for_load(0.5, above=False):.2f}", flush=True)
         if state == "loaded":
             load = ctx.Process(target=_busy, args=(stop,))
             load.start()
-            print(f"waiting for the load average to show the busy core: {_wait_for_load(0.9):.2f}", flush=True)
+            print(f"waiting for the load average to show the busy core: {_wait_for_load(0.9, above=True):.2f}", flush=True)
         for threads in (1, cores, None):
             before = os.getloadavg()[0]
             row = {"machine": state, "loadavg_before": round(before, 2),
