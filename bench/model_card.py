@@ -29,8 +29,8 @@ INTRO = {
         "layers) for the top and mid levels, trained on one CPU thread each on the real-music corpus'",
         "train split (`sonido corpus real`: free game and tracker music from Debian packages, 29.3 h)",
         "plus the rendered small corpus (4.0 h); the priors read 20-second centre excerpts of every",
-        "training file (4.8 h of tokens). **Still in training**: the steps and minutes below are all it",
-        "has had; later sessions resume it from `checkpoints/sonido-small/`.",
+        "training file (4.8 h of tokens), about 2 hours each over two sessions (the wall-clock below is the",
+        "second session's share). Later sessions can resume it from `checkpoints/sonido-small/`.",
     ],
 }
 RENDERED_LICENCE = [
