@@ -11,8 +11,9 @@ scaling, ReLU, times the mixture magnitude. SoniDo features enter after the enco
 
 The STFT front end is open-unmix's (Hann window, ``n_fft`` / ``hop`` of the preset,
 magnitude of each channel) except that frames are centred (``center=True``) so the
-inverse is exact at the edges. Post-processing is a ratio mask per target on the mixture's
-complex STFT; open-unmix's multichannel Wiener filter is not re-implemented yet.
+inverse is exact at the edges. Post-processing is open-unmix's multichannel Wiener filter
+(:mod:`sonido.tasks.separation.wiener`, one EM iteration as umxhq), or with
+``wiener_iterations=0`` the magnitudes with the mixture's phase.
 """
 
 from __future__ import annotations
@@ -118,16 +119,13 @@ class Spectrogram(nn.Module):
 
 
 class UMXSeparator(nn.Module):
-    """One :class:`OpenUnmix` per target behind the STFT: ``[B, C, T]`` -> ``{target: [B, C, T]}``.
-
-    Each target's estimated magnitude becomes a ratio mask (its share of the estimates' sum)
-    on the mixture's complex STFT, so the estimates add up to the mixture.
-    """
+    """One :class:`OpenUnmix` per target behind the STFT: ``[B, C, T]`` -> ``{target: [B, C, T]}``,
+    the estimated magnitudes turned into complex STFTs by the multichannel Wiener filter."""
 
     def __init__(self, targets: tuple[str, ...], size: UMXSize, channels: int = 2,
-                 feature_dims: dict[str, int] | None = None):  # fmt: skip
+                 feature_dims: dict[str, int] | None = None, wiener_iterations: int = 1):  # fmt: skip
         super().__init__()
-        self.targets, self.size = tuple(targets), size
+        self.targets, self.size, self.wiener_iterations = tuple(targets), size, wiener_iterations
         self.stft = Spectrogram(size.n_fft, size.hop)
         self.models = nn.ModuleDict({t: OpenUnmix(size.bins, channels, size.hidden, size.layers, size.max_bin,
                                                   feature_dims) for t in targets})  # fmt: skip
@@ -138,7 +136,9 @@ class UMXSeparator(nn.Module):
         return {t: m(mag, feats) for t, m in self.models.items()}
 
     def forward(self, audio: torch.Tensor, feats=None) -> dict[str, torch.Tensor]:
+        from sonido.tasks.separation.wiener import wiener
+
         spec = self.stft(audio)
         mags = self.magnitudes(spec, feats)
-        total = sum(mags.values()) + 1e-8
-        return {t: self.stft.inverse(spec * (m / total), audio.shape[-1]) for t, m in mags.items()}
+        specs = wiener(torch.stack([mags[t] for t in self.targets], 1), spec, self.wiener_iterations)
+        return {t: self.stft.inverse(specs[:, i], audio.shape[-1]) for i, t in enumerate(self.targets)}
