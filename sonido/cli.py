@@ -230,38 +230,13 @@ def _task(args: argparse.Namespace) -> int:
 
 
 def _transcribe(args: argparse.Namespace) -> int:
-    from sonido.audio import AudioError
-    from sonido.audio_reader import AudioReader
-    from sonido.features.batch import list_inputs
-    from sonido.progress import AudioTask, audio_progress
-    from sonido.signals import stop_on_signals
-    from sonido.tasks.transcription.notes import write_midi
-    from sonido.tasks.transcription.predict import load_transcriber, transcribe_file
+    from sonido.tasks.transcription.predict import load_transcriber, transcribe_files
 
-    transcriber = load_transcriber(args.model)
-    inputs = list_inputs(args.input)
-    single = args.input.is_file()
-    written, done, failed = 0, 0, []
-    with audio_progress(not args.quiet) as bar, stop_on_signals():
-        files = bar.add_task("files", total=len(inputs), rt="", unit="")
-        for path, rel in inputs:
-            target = args.output if single else args.output / rel.with_suffix(".mid")
-            if not single and target.exists():
-                done += 1
-            else:
-                try:
-                    task = AudioTask(bar, str(rel), AudioReader(path, transcriber.cfg.sample_rate).seconds)
-                    notes = transcribe_file(transcriber, path, progress=task)
-                    task.close()
-                    write_midi(notes, target)
-                    written += 1
-                except AudioError as err:
-                    failed.append((str(path), err.problem))
-            bar.advance(files)
-    print(f"written {written}, already done {done}, unreadable {len(failed)}")
-    for path, reason in failed:
+    summary = transcribe_files(load_transcriber(args.model), args.input, args.output, progress=not args.quiet)
+    print(f"written {summary.written}, already done {summary.skipped_done}, unreadable {len(summary.failed)}")
+    for path, reason in summary.failed:
         print(f"  skipped {path}: {reason}")
-    return 1 if failed else 0
+    return 1 if summary.failed else 0
 
 
 def _sample(args: argparse.Namespace) -> int:

@@ -106,3 +106,41 @@ def transcribe_file(t: Transcriber, path: str | os.PathLike, window_seconds: flo
         buf = buf[win:]
     notes += decoder.finish()
     return np.array(sorted(notes), dtype=np.float64).reshape(-1, 3)
+
+
+def transcribe_files(t: Transcriber, source: str | os.PathLike, out: str | os.PathLike, progress: bool = True):
+    """MIDI of an audio file (``out`` is the ``.mid``) or of every audio file under a folder
+    (``out`` mirrors it; existing ``.mid`` files are kept: re-running resumes). Unreadable
+    inputs are skipped and counted. SIGTERM/SIGINT stop between windows (no partial file).
+
+    Returns:
+        :class:`sonido.features.batch.ExtractionSummary` (written, already done, failed).
+    """
+    from sonido.audio import AudioError
+    from sonido.audio_reader import AudioReader
+    from sonido.features.batch import ExtractionSummary, list_inputs
+    from sonido.progress import AudioTask, audio_progress
+    from sonido.signals import stop_on_signals
+    from sonido.tasks.transcription.notes import write_midi
+
+    source, out = Path(source), Path(out)
+    inputs, single, summary = list_inputs(source), source.is_file(), ExtractionSummary()
+    with audio_progress(progress) as bar, stop_on_signals():
+        files = bar.add_task("files", total=len(inputs), rt="", unit="")
+        for path, rel in inputs:
+            target = out if single else out / rel.with_suffix(".mid")
+            if not single and target.exists():
+                summary.skipped_done += 1
+            else:
+                task = None
+                try:
+                    task = AudioTask(bar, str(rel), AudioReader(path, t.cfg.sample_rate).seconds)
+                    write_midi(transcribe_file(t, path, progress=task), target)
+                    summary.written += 1
+                except AudioError as err:
+                    summary.failed.append((str(path), err.problem))
+                finally:
+                    if task is not None:
+                        task.close()
+            bar.advance(files)
+    return summary
