@@ -65,8 +65,8 @@ class ExtractionSettings:
 
 
 @dataclass
-class ExtractionSummary:
-    """What a batch extraction did."""
+class BatchSummary:
+    """What a job over a file or folder did: files written, already done, failed (path, why)."""
 
     written: int = 0
     skipped_done: int = 0
@@ -117,7 +117,7 @@ class _Inputs(Dataset):
 class _Extractor(L.LightningModule):
     """Streams one input per predict step through the model into its sinks."""
 
-    def __init__(self, model: SoniDo, settings: ExtractionSettings, out: Path, summary: ExtractionSummary, bar, files):
+    def __init__(self, model: SoniDo, settings: ExtractionSettings, out: Path, summary: BatchSummary, bar, files):
         super().__init__()
         self.codec, self.priors = model.codec, torch.nn.ModuleDict(model.priors)
         self.model, self.settings, self.out, self.summary = model, settings, out, summary
@@ -182,7 +182,7 @@ def extract_files(
     accelerator: str = "cpu",
     devices: int | str = 1,
     strategy: str = "auto",
-) -> ExtractionSummary:
+) -> BatchSummary:
     """Extract features of every audio file under ``source`` into ``out`` (resumable).
 
     Args:
@@ -206,7 +206,7 @@ def extract_files(
     taps = model.stream(tuple(levels), layers).layers
     settings = ExtractionSettings(model.name, model.fingerprint(), tuple(levels), taps, pool, max_seconds)
     wanted = settings.record()
-    summary, todo, stale = ExtractionSummary(), [], []
+    summary, todo, stale = BatchSummary(), [], []
     for path, rel in list_inputs(Path(source), pattern, only):
         sidecar = out / rel.with_suffix(".json")
         if not sidecar.exists():

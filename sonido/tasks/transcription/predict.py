@@ -114,17 +114,17 @@ def transcribe_files(t: Transcriber, source: str | os.PathLike, out: str | os.Pa
     inputs are skipped and counted. SIGTERM/SIGINT stop between windows (no partial file).
 
     Returns:
-        :class:`sonido.features.batch.ExtractionSummary` (written, already done, failed).
+        :class:`sonido.features.batch.BatchSummary` (written, already done, failed).
     """
     from sonido.audio import AudioError
     from sonido.audio_reader import AudioReader
-    from sonido.features.batch import ExtractionSummary, list_inputs
+    from sonido.features.batch import BatchSummary, list_inputs
     from sonido.progress import AudioTask, audio_progress
     from sonido.signals import stop_on_signals
     from sonido.tasks.transcription.notes import write_midi
 
     source, out = Path(source), Path(out)
-    inputs, single, summary = list_inputs(source), source.is_file(), ExtractionSummary()
+    inputs, single, summary = list_inputs(source), source.is_file(), BatchSummary()
     with audio_progress(progress) as bar, stop_on_signals():
         files = bar.add_task("files", total=len(inputs), rt="", unit="")
         for path, rel in inputs:
