@@ -19,6 +19,10 @@ FORMAT_VERSION = 1
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 SHIPPED = ("sonido-small", "sonido-tiny")
 """Pretrained models shipped in ``WEIGHTS_DIR/<name>/`` (codec/, prior-top/, prior-mid/)."""
+DEFAULT_MODEL = "sonido-small"
+"""What ``load_model()``, the CLI and the HEAR API use when no model is named."""
+DEFAULT_CONTROL = "small-random"
+"""The random-weight control of the default model's architecture (the tasks' control variant)."""
 RANDOM = {"tiny-random": "tiny", "small-random": "small"}
 """Random-weight controls (seeded): name -> the codec and prior preset whose architecture they have
 (``tiny-random`` is sonido-tiny's, ``small-random`` sonido-small's)."""

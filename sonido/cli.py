@@ -316,6 +316,7 @@ def _add_training_args(p: argparse.ArgumentParser, preset_help: str, data_requir
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from sonido.checkpoint import DEFAULT_CONTROL, DEFAULT_MODEL
     from sonido.tasks.sampling import DEFAULT_FRACTIONS
 
     parser = _Parser(prog="sonido", description=DESCRIPTION)
@@ -380,7 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     ptrain = prior_sub.add_parser("train", help="train one level's prior with Lightning")
     ptrain.add_argument("--level", choices=["top", "mid", "bottom"], required=True,
                         help="which level's prior (mid and bottom are conditioned on the level above)")
-    ptrain.add_argument("--codec", default="sonido-tiny", help="codec folder or registered name")
+    ptrain.add_argument("--codec", default=DEFAULT_MODEL, help="codec folder or registered name")
     ptrain.add_argument("--cache", type=Path, default=None, help="token cache (default: next to --out)")
     ptrain.add_argument("--label", default=None, help="condition on a corpus manifest field, e.g. collection")
     ptrain.add_argument("--excerpt-seconds", type=float, default=None,
@@ -388,7 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_args(ptrain, "sonido/configs/prior/<preset>.json", data_required=False)
     ptrain.set_defaults(func=_prior_train)
     ptok = prior_sub.add_parser("tokens", help="encode training audio into a token cache (what prior train reads)")
-    ptok.add_argument("--codec", default="sonido-tiny", help="codec folder or registered name (default sonido-tiny)")
+    ptok.add_argument("--codec", default=DEFAULT_MODEL, help="codec folder or registered name")
     ptok.add_argument("--data", type=Path, nargs="+", required=True, help="corpus folders or folders of audio")
     ptok.add_argument("--cache", type=Path, required=True, help="token cache folder (re-running resumes)")
     ptok.add_argument("--excerpt-seconds", type=float, default=None,
@@ -401,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ext = sub.add_parser("extract", help="SoniDo features of a file or a folder of audio")
     ext.add_argument("input", type=Path, help="an audio file or a folder (searched recursively)")
-    ext.add_argument("-m", "--model", default="sonido-tiny", help="model folder or name (sonido-tiny, tiny-random)")
+    ext.add_argument("-m", "--model", default=DEFAULT_MODEL, help="model folder or name (sonido-small, sonido-tiny, small-random, tiny-random)")
     ext.add_argument("-o", "--output", type=Path, required=True, help="output folder (re-running skips finished files)")
     ext.add_argument("--levels", default="top,mid", help="comma-separated feature levels: top, mid or top,mid")
     ext.add_argument("--layers", default=None, help="comma-separated layer ids (default: the middle layer)")
@@ -422,8 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--dataset", default="embedded-corpus", help="its layout: embedded-corpus, magnatagatune, "
                       "gtzan, giantsteps-key, emomusic")  # fmt: skip
     task.add_argument("--features", default="none", help="feature-cache root (filled on demand), or none")
-    task.add_argument("--model", default="sonido-tiny", help="SoniDo model whose features boost the task")
-    task.add_argument("--control-model", default="tiny-random", help="random-weight model of the same architecture")
+    task.add_argument("--model", default=DEFAULT_MODEL, help="SoniDo model whose features boost the task")
+    task.add_argument("--control-model", default=DEFAULT_CONTROL, help="random-weight model of the same architecture")
     task.add_argument("--variant", choices=["baseline", "boosted", "features_only", "control", "peer"], default=None,
                       help="default: boosted with --features, else baseline")  # fmt: skip
     task.add_argument("--train-fraction", type=float, default=1.0, help="share of the training split used")
@@ -452,7 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     trn.set_defaults(func=_transcribe)
 
     smp = sub.add_parser("sample", help="generate music with the priors, decoded by the codec")
-    smp.add_argument("-m", "--model", default="sonido-tiny", help="model folder or name (sonido-small, sonido-tiny)")
+    smp.add_argument("-m", "--model", default=DEFAULT_MODEL, help="model folder or name (sonido-small, sonido-tiny)")
     smp.add_argument("--seconds", type=float, default=10.0, help="total length (the prompt included)")
     smp.add_argument("--prompt", type=Path, default=None, help="audio to continue (shorter than --seconds)")
     smp.add_argument("--temperature", type=float, default=1.0, help="softmax temperature; below 1 is more conservative")
@@ -472,7 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):  # fmt: skip
         p = sub.add_parser(name, help=helptext, description=helptext)
         p.add_argument("input", type=Path, help=inp)
-        p.add_argument("-m", "--model", default="sonido-tiny", help="codec folder or registered name")
+        p.add_argument("-m", "--model", default=DEFAULT_MODEL, help="codec folder or registered name")
         p.add_argument("-o", "--output", type=Path, required=True, help=outp)
         p.add_argument("--window", type=int, default=1024, help="top frames per window (bounded memory)")
         p.add_argument("--overlap", type=int, default=64, help="top frames shared by neighbouring windows")
@@ -484,8 +485,8 @@ def build_parser() -> argparse.ArgumentParser:
     boost = sub.add_parser("boost", help="the main job on the embedded default data")
     boost.add_argument("--data", type=Path, default=DEFAULT_CORPUS, help="where the tiny corpus lives")
     boost.add_argument("--jobs", type=int, default=None, help="corpus rendering processes (default: all cores)")
-    boost.add_argument("--codec", default="sonido-tiny", help="codec to demonstrate on the corpus")
-    boost.add_argument("--model", default="sonido-tiny", help="SoniDo model whose features are extracted")
+    boost.add_argument("--codec", default=DEFAULT_MODEL, help="codec to demonstrate on the corpus")
+    boost.add_argument("--model", default=DEFAULT_MODEL, help="SoniDo model whose features are extracted")
     boost.set_defaults(func=_boost)
     return parser
 

@@ -11,6 +11,7 @@ import warnings
 
 import torch
 
+from sonido.checkpoint import DEFAULT_MODEL
 from sonido.model import SoniDo
 from sonido.model import load_model as _load_model
 
@@ -27,8 +28,8 @@ class HearModel(torch.nn.Module):
 
 
 def load_model(model_file_path: str = "", **kwargs) -> HearModel:
-    """``model_file_path``: a SoniDo model folder or name; empty means ``"sonido-tiny"``."""
-    return HearModel(_load_model(model_file_path or kwargs.get("name", "sonido-tiny")))
+    """``model_file_path``: a SoniDo model folder or name; empty means the default (sonido-small)."""
+    return HearModel(_load_model(model_file_path or kwargs.get("name", DEFAULT_MODEL)))
 
 
 def get_timestamp_embeddings(

@@ -1,6 +1,6 @@
 """SoniDo: the codec and the priors behind one object, and its feature extraction.
 
-    model = sonido.load_model("sonido-tiny")          # or "tiny-random", or a folder
+    model = sonido.load_model()                        # sonido-small; or "sonido-tiny", "small-random", a folder
     feats = model.extract(audio, sample_rate)          # audio [B, C, T], [C, T] or [T]
     feats["top"].data                                  # [B, frames, D] at feats["top"].frame_rate
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from sonido.audio import AudioError, resample
-from sonido.checkpoint import RANDOM, SHIPPED, WEIGHTS_DIR
+from sonido.checkpoint import DEFAULT_MODEL, RANDOM, SHIPPED, WEIGHTS_DIR
 from sonido.codec.hqvae import HQVAE
 from sonido.features.stream import FeatureStream
 from sonido.features.types import Features, LevelFeatures
@@ -143,7 +143,7 @@ def warn_if_shorter_than_a_frame(samples: int, hop: int, sample_rate: int, what:
                       f"frame ({hop} samples): its features describe mostly zero padding", stacklevel=3)  # fmt: skip
 
 
-def load_model(path_or_name: str | os.PathLike = "sonido-tiny") -> SoniDo:
+def load_model(path_or_name: str | os.PathLike = DEFAULT_MODEL) -> SoniDo:
     """Load a SoniDo model.
 
     Args:

@@ -10,7 +10,8 @@ Variants:
     boosted: the same model with SoniDo features injected (:mod:`sonido.tasks.inject`).
     features_only: a model on SoniDo features alone.
     control: the boosted model fed the features of the random-weight model of the same
-        architecture (``tiny-random``): what pretraining adds, not extra parameters.
+        architecture (``small-random`` for sonido-small, ``tiny-random`` for sonido-tiny):
+        what pretraining adds, not extra parameters.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from sonido.checkpoint import DEFAULT_CONTROL, DEFAULT_MODEL
 from sonido.data.datasets import open_dataset
 from sonido.data.datasets.base import Dataset, DatasetError
 from sonido.fileio import atomic_write_json
@@ -57,8 +59,8 @@ class RunConfig:
     data: str
     dataset: str = "embedded-corpus"
     features: str | None = None
-    model: str = "sonido-tiny"
-    control_model: str = "tiny-random"
+    model: str = DEFAULT_MODEL
+    control_model: str = DEFAULT_CONTROL
     variant: str = "baseline"
     fraction: float = 1.0
     seed: int = 0
