@@ -127,10 +127,11 @@ def report(paths: list[Path]) -> str:
             for key in dict.fromkeys(r["inputs"].split("/")[0] for r in layered):
                 group = [r for r in layered if r["inputs"].startswith(key + "/")]
                 single = [r for r in group if "/all/" not in r["inputs"]]
-                best, worst = max(single, key=lambda r: r["mean"]), min(single, key=lambda r: r["mean"])
                 mix = next((r for r in group if "/all/" in r["inputs"]), None)
-                lines.append(f"| {key}: best layer {best['inputs'].split('/', 1)[1]} | {best['mean']:.3f} |")
-                lines.append(f"| {key}: worst layer {worst['inputs'].split('/', 1)[1]} | {worst['mean']:.3f} |")
+                if single:
+                    best, worst = max(single, key=lambda r: r["mean"]), min(single, key=lambda r: r["mean"])
+                    lines.append(f"| {key}: best layer {best['inputs'].split('/', 1)[1]} | {best['mean']:.3f} |")
+                    lines.append(f"| {key}: worst layer {worst['inputs'].split('/', 1)[1]} | {worst['mean']:.3f} |")
                 if mix:
                     lines.append(f"| {key}: all layers mixed (LayerMix) | {mix['mean']:.3f} |")
             lines.append("")
@@ -144,7 +145,7 @@ def main() -> None:
     parser.add_argument("--dataset", action="append", default=[], help="NAME:ROOT, e.g. real-corpus:data/real")
     parser.add_argument("--report", type=Path, nargs="+", default=None, help="only print the tables of these results files")
     parser.add_argument("--seeds", default="0,1,2", help="seeds of the comparison rows")
-    parser.add_argument("--layer-seeds", default="0", help="seeds of the per-layer rows")
+    parser.add_argument("--layer-seeds", default="0", help="seeds of the per-layer rows (none: skip them)")
     parser.add_argument("--clip-seconds", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "layer-study.json")
@@ -156,7 +157,7 @@ def main() -> None:
     models = [m for m in args.models.split(",") if m]
     per_layer = {m for m in args.per_layer.split(",") if m}
     seeds = [int(s) for s in args.seeds.split(",")]
-    layer_seeds = [int(s) for s in args.layer_seeds.split(",")]
+    layer_seeds = [] if args.layer_seeds == "none" else [int(s) for s in args.layer_seeds.split(",")]
     results = json.loads(args.out.read_text()) if args.out.exists() else {"rows": []}
     results.update({"machine": {"platform": platform.platform(), "torch": torch.__version__,
                                 "threads": torch.get_num_threads()},
@@ -203,7 +204,7 @@ def main() -> None:
                         layered[f"{m}:{lv}/L{layer}/mean+std"] = np.concatenate([d["mean"][:n, layer], d["std"][:n, layer]], 1)
         for sub in probing.subtasks(dataset):
             print(f"  probe {sub.name} ({sub.score})", flush=True)
-            for inputs, use_seeds in ((comparison, seeds), (layered, layer_seeds)):
+            for inputs, use_seeds in ((comparison, seeds), (layered if layer_seeds else {}, layer_seeds)):
                 for input_name, x in inputs.items():
                     if (tag, sub.name, input_name, tuple(use_seeds)) in have:
                         continue

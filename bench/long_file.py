@@ -72,7 +72,7 @@ def run_extract(model: str, audio: Path, out: Path) -> dict:
     quarters = {f"rss_mb_at_{q}pct_of_time": round(max([r for t, r in samples if t <= wall * q / 100] or [0]), 1)
                 for q in (10, 25, 50, 75, 100)}  # fmt: skip
     seconds = sf.info(str(audio)).duration
-    return {"audio_hours": round(seconds / 3600, 3), "wall_seconds": round(wall, 1),
+    return {"audio_hours": round(seconds / 3600, 3), "wall_seconds": round(wall, 1), "loadavg_at_end": os.getloadavg()[0],
             "x_realtime": round(seconds / wall, 2), "peak_rss_mb": round(max(rss), 1), **quarters}  # fmt: skip
 
 
@@ -82,6 +82,7 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=3.0)
     parser.add_argument("--short-minutes", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "long-file.json")
+    parser.add_argument("--note", default="", help="what else ran on the machine (recorded in the results)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     import sonido
@@ -102,7 +103,7 @@ def main() -> None:
             wav.unlink()
     results = {
         "model": args.model, "command": "sonido --threads 1 extract FILE -m MODEL -o OUT --pool mean", "rows": rows,
-        "pool_none_gb_per_hour": round(none_gb_per_hour, 2),
+        "pool_none_gb_per_hour": round(none_gb_per_hour, 2), "note": args.note,
         "machine": {"usable_cores": len(os.sched_getaffinity(0)), "platform": platform.platform()},
     }  # fmt: skip
     args.out.write_text(json.dumps(results, indent=1) + "\n")
