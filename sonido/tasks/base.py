@@ -97,6 +97,7 @@ class Task(ABC):
 
     def __init__(self):
         self._datasets: dict[tuple[str, str], Dataset] = {}
+        self._prepared: dict[tuple, object] = {}  # per (dataset, root, clip): what prepare() loaded
 
     def dataset(self, cfg: RunConfig) -> Dataset:
         """The run's dataset, opened once per task object (sweeps reuse it)."""
@@ -104,6 +105,22 @@ class Task(ABC):
         if key not in self._datasets:
             self._datasets[key] = open_dataset(cfg.dataset, cfg.data)
         return self._datasets[key]
+
+    def prepare_frames(self, run: RunConfig, load, frame_rate: float):
+        """For frame-level tasks: ``load(dataset, clip_seconds)`` once per dataset (an object with
+        ``items``, ``mels [N, n_mels, T]`` and a ``features`` dict, kept in ``self._prepared``),
+        plus the features this run's variant reads, aligned to the ``T`` frames at ``frame_rate``."""
+        from sonido.tasks.featcache import FeatureCache
+
+        key = (run.dataset, run.data, run.clip_seconds)
+        if key not in self._prepared:
+            self._prepared[key] = load(self.dataset(run), run.clip_seconds)
+        data = self._prepared[key]
+        model = run.feature_model
+        if model is not None and model not in data.features:
+            cache = FeatureCache(run.features, self.dataset(run), model, run.clip_seconds)
+            data.features[model] = cache.aligned(data.items, data.mels.shape[-1], frame_rate)
+        return data
 
     @abstractmethod
     def run(self, cfg: RunConfig) -> list[Row]:

@@ -189,7 +189,6 @@ class Probing(Task):
     def __init__(self, cfg: ProbeConfig | None = None):
         super().__init__()
         self.cfg = cfg or ProbeConfig()
-        self._prepared: dict[tuple, _Prepared] = {}
 
     @staticmethod
     def subtasks(dataset: Dataset) -> list[Subtask]:

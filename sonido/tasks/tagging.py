@@ -28,7 +28,6 @@ from sonido.data.datasets.base import Dataset, DatasetError, Item
 from sonido.nn.aggregator import AttentionAggregator
 from sonido.nn.shortchunk import ShortChunkCNN
 from sonido.tasks.base import RunConfig, Task
-from sonido.tasks.featcache import FeatureCache
 from sonido.tasks.frontend import first_seconds, log_mel
 from sonido.tasks.inject import FeatureInjector, Fusion
 from sonido.tasks.metrics import tagging_metrics
@@ -214,19 +213,10 @@ class Tagging(Task):
     def __init__(self, cfg: TaggingConfig | None = None):
         super().__init__()
         self.cfg = cfg or TaggingConfig()
-        self._prepared: dict[tuple, _Prepared] = {}
 
     def prepare(self, run: RunConfig) -> _Prepared:
         """Log-mels and labels of every item (once per dataset), plus the features this run needs."""
-        key = (run.dataset, run.data, run.clip_seconds)
-        if key not in self._prepared:
-            self._prepared[key] = self._load_audio(self.dataset(run), run.clip_seconds)
-        data = self._prepared[key]
-        model = run.feature_model
-        if model is not None and model not in data.features:
-            cache = FeatureCache(run.features, self.dataset(run), model, run.clip_seconds)
-            data.features[model] = cache.aligned(data.items, data.mels.shape[-1], self.cfg.frame_rate)
-        return data
+        return self.prepare_frames(run, self._load_audio, self.cfg.frame_rate)
 
     def _load_audio(self, dataset: Dataset, clip_seconds: float) -> _Prepared:
         cfg = self.cfg

@@ -25,7 +25,6 @@ from torch.utils.data import Dataset as TorchDataset
 
 from sonido.data.datasets.base import Dataset, DatasetError, Item
 from sonido.tasks.base import PEER, TASK_VARIANTS, RunConfig, Task
-from sonido.tasks.featcache import FeatureCache
 from sonido.tasks.frontend import first_seconds, log_mel
 from sonido.tasks.metrics import transcription_metrics
 from sonido.tasks.results import Row
@@ -144,7 +143,6 @@ class Transcription(Task):
         PitchRange.named(self.cfg.pitches)  # fail early on a bad name
         if self.cfg.arch not in ("probe", "crnn"):
             raise ValueError(f"arch must be probe or crnn, got {self.cfg.arch!r}")
-        self._prepared: dict[tuple, _Prepared] = {}
         self._peer_rows: dict[tuple, tuple[dict[str, float], float]] = {}
 
     @property
@@ -153,15 +151,7 @@ class Transcription(Task):
 
     def prepare(self, run: RunConfig) -> _Prepared:
         """Log-mels and notes of every item (once per dataset), plus the features this run needs."""
-        key = (run.dataset, run.data, run.clip_seconds)
-        if key not in self._prepared:
-            self._prepared[key] = self._load(self.dataset(run), run.clip_seconds)
-        data = self._prepared[key]
-        model = run.feature_model
-        if model is not None and model not in data.features:
-            cache = FeatureCache(run.features, self.dataset(run), model, run.clip_seconds)
-            data.features[model] = cache.aligned(data.items, data.mels.shape[-1], self.cfg.frame_rate)
-        return data
+        return self.prepare_frames(run, self._load, self.cfg.frame_rate)
 
     def _load(self, dataset: Dataset, clip_seconds: float) -> _Prepared:
         cfg = self.cfg
