@@ -98,12 +98,19 @@ def main() -> None:
             write_music(wav, seconds)
             row = run_extract(args.model, wav, Path(tmp) / "out")
             row["file_mb"] = round(wav.stat().st_size / 2**20, 1)
+            row["note"] = args.note
             rows.append(row)
             print(json.dumps(row), flush=True)
             wav.unlink()
+    if args.out.exists():  # runs of other lengths stay; a length measured again is replaced
+        old = json.loads(args.out.read_text())
+        if old.get("model") == args.model:
+            hours = {r["audio_hours"] for r in rows}
+            kept = [{"note": old.get("note", ""), **r} for r in old["rows"] if r["audio_hours"] not in hours]
+            rows = sorted(kept + rows, key=lambda r: r["audio_hours"])
     results = {
         "model": args.model, "command": "sonido --threads 1 extract FILE -m MODEL -o OUT --pool mean", "rows": rows,
-        "pool_none_gb_per_hour": round(none_gb_per_hour, 2), "note": args.note,
+        "pool_none_gb_per_hour": round(none_gb_per_hour, 2),
         "machine": {"usable_cores": len(os.sched_getaffinity(0)), "platform": platform.platform()},
     }  # fmt: skip
     args.out.write_text(json.dumps(results, indent=1) + "\n")

@@ -8,8 +8,8 @@ keeps a core busy (what a background training run is here) — it times the extr
 ``--seconds`` of audio (``bench/prior.py``'s measurement, each in a fresh process) with 1
 thread, with one thread per core, and with sonido's default policy
 (:mod:`sonido.threads`: one thread per free core). Run it on an otherwise idle machine
-with ``OMP_NUM_THREADS`` unset; it waits for the load average to settle first (the policy
-reads the one-minute load average, which lags a job that just ended).
+with ``OMP_NUM_THREADS`` unset; before each idle measurement it waits for the load average
+to settle (the policy reads the one-minute load average, which lags a job that just ended).
 """
 
 from __future__ import annotations
@@ -67,13 +67,13 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     for state in ("idle", "loaded"):
         stop, load = ctx.Event(), None
-        if state == "idle":
-            print(f"waiting for the load average to settle: {_wait_for_load(0.5, above=False):.2f}", flush=True)
         if state == "loaded":
             load = ctx.Process(target=_busy, args=(stop,))
             load.start()
             print(f"waiting for the load average to show the busy core: {_wait_for_load(0.9, above=True):.2f}", flush=True)
         for threads in (1, cores, None):
+            if state == "idle":  # each idle row waits: the previous measurement lifts the 1-minute average
+                print(f"waiting for the load average to settle: {_wait_for_load(0.3, above=False):.2f}", flush=True)
             before = os.getloadavg()[0]
             row = {"machine": state, "loadavg_before": round(before, 2),
                    **_in_child(_extract_with_threads, args.model, args.seconds, threads)}  # fmt: skip
