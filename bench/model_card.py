@@ -1,6 +1,8 @@
 """Write the model card of shipped weights from their checkpoints and the benchmark files.
 
     python bench/model_card.py [--model sonido-tiny|sonido-small]   # -> sonido/weights/<model>/README.md
+    python bench/model_card.py --ship RUN/model --name NAME --results bench/results/TASK.json
+        # a task model trained by a sweep (transcriber, separator, mixer) -> sonido/weights/NAME/
 
 Every figure in the card is read from ``config.json`` (training info) or from
 ``bench/results/*.json``; nothing is typed in by hand but the paragraphs on data and
@@ -79,10 +81,52 @@ def _size_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.glob("*.safetensors")) / 2**20
 
 
+def ship_task_model(source: Path, name: str, results_path: Path) -> Path:
+    """Copy a task run's saved model into ``sonido/weights/NAME`` and write its card: what it is,
+    how it was trained (its checkpoint's info), its test scores and the sweep it came from."""
+    import shutil
+
+    meta = _info(source)
+    info, cfg = meta["info"], meta["config"]
+    results = json.loads(results_path.read_text())
+    target = ROOT / "sonido" / "weights" / name
+    target.mkdir(parents=True, exist_ok=True)
+    for f in ("model.safetensors", "config.json"):
+        shutil.copy2(source / f, target / f)
+    test = info.get("test", {})
+    feature_model = cfg.get("feature_model")
+    lines = [f"# {name}", "",
+             f"A `{meta['class']}` trained by the `{results['task']}` sweep (`{results_path.relative_to(ROOT)}`) and",
+             f"shipped with sonido. Run {info.get('variant')} at training fraction {info.get('fraction')}, seed "
+             f"{info.get('seed')}, on `{info.get('data')}`; "
+             + (f"it reads the features of `{feature_model}`." if feature_model else "it reads no SoniDo features."),
+             "Every figure below is read from its checkpoint by `bench/model_card.py --ship`.", "",
+             f"- {_size_mb(target):.2f} MB of weights (safetensors)",
+             f"- task config: `{json.dumps(cfg.get('task', cfg))}`", "",
+             "## Test scores (its sweep's test split)", "", "| metric | value |", "|---|---:|"]  # fmt: skip
+    lines += [f"| {k} | {v:.4f} |" for k, v in test.items() if isinstance(v, (int, float))]
+    lines += ["", "The sweep's table, with the other variants and seeds, is in the README.", "",
+              "## Limits", "",
+              "- Trained for minutes on CPU on General-MIDI renders of music21 scores: it knows that domain",
+              "  (those soundfonts, those styles); on recordings expect much less than the test scores above.", ""]  # fmt: skip
+    lines += ["## Data licences", "", *RENDERED_LICENCE, *MEANING]
+    (target / "README.md").write_text("\n".join(lines))
+    print(f"wrote {target}")
+    return target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=sorted(INTRO), default="sonido-tiny")
+    parser.add_argument("--ship", type=Path, default=None, help="a task run's model folder to ship")
+    parser.add_argument("--name", default=None, help="with --ship: the shipped name")
+    parser.add_argument("--results", type=Path, default=None, help="with --ship: the sweep's results file")
     args = parser.parse_args()
+    if args.ship is not None:
+        if not (args.name and args.results):
+            parser.error("--ship needs --name and --results")
+        ship_task_model(args.ship, args.name, args.results.resolve())
+        return
     weights = ROOT / "sonido" / "weights" / args.model
     lines = [f"# {args.model}", "", *INTRO[args.model],
              "Every figure below is read from the checkpoints and from `bench/results/*.json` by",

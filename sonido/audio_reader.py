@@ -22,17 +22,19 @@ from sonido.audio import AudioError, _wav_truncation, decoder_quiet, info
 
 
 class AudioReader:
-    """Blocks of one audio file as ``[1, n]`` float32 tensors at ``sample_rate``, mono.
+    """Blocks of one audio file as ``[channels, n]`` float32 tensors at ``sample_rate``.
 
     Args:
         path: the file.
         sample_rate: output rate (resampled with soxr VHQ, as :func:`sonido.audio.load`).
         max_seconds: stop after this much audio (of the file's own time).
         block_seconds: audio read per block (of the file's own time).
+        channels: 1 downmixes to mono; 2 gives stereo (a mono file duplicated; a file with
+            more channels is refused).
     """
 
     def __init__(self, path: str | os.PathLike, sample_rate: int, max_seconds: float | None = None,
-                 block_seconds: float = 30.0):  # fmt: skip
+                 block_seconds: float = 30.0, channels: int = 1):  # fmt: skip
         self.path = Path(path)
         meta = info(self.path)
         if meta.frames == 0:
@@ -41,7 +43,11 @@ class AudioReader:
             problem = _wav_truncation(self.path)
             if problem:
                 raise AudioError(self.path, problem)
-        self.meta, self.sample_rate = meta, int(sample_rate)
+        if channels not in (1, 2):
+            raise ValueError(f"channels must be 1 or 2, got {channels}")
+        if channels == 2 and meta.channels > 2:
+            raise AudioError(self.path, f"{meta.channels} channels; expected mono or stereo")
+        self.meta, self.sample_rate, self.channels = meta, int(sample_rate), channels
         self.in_frames = meta.frames if max_seconds is None else min(meta.frames, int(round(max_seconds * meta.samplerate)))
         self.block = max(1, int(block_seconds * meta.samplerate))
 
@@ -51,10 +57,10 @@ class AudioReader:
         return self.in_frames / self.meta.samplerate
 
     def blocks(self) -> Iterator[torch.Tensor]:
-        """Yield consecutive ``[1, n]`` blocks at ``sample_rate`` until the (capped) end."""
+        """Yield consecutive ``[channels, n]`` blocks at ``sample_rate`` until the (capped) end."""
         rate = self.meta.samplerate
-        stream = None if rate == self.sample_rate else soxr.ResampleStream(rate, self.sample_rate, 1, dtype="float32",
-                                                                            quality="VHQ")  # fmt: skip
+        stream = None if rate == self.sample_rate else soxr.ResampleStream(rate, self.sample_rate, self.channels,
+                                                                            dtype="float32", quality="VHQ")  # fmt: skip
         read = 0
         try:
             with decoder_quiet(self.path):
@@ -70,11 +76,14 @@ class AudioReader:
                         raise AudioError(self.path, f"contains NaN or Inf samples (near {read / rate:.1f} s)")
                     last = data.shape[0] < want or read + data.shape[0] >= self.in_frames
                     read += data.shape[0]
-                    mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
+                    if self.channels == 1:
+                        data = data.mean(axis=1, keepdims=True)
+                    elif data.shape[1] == 1:
+                        data = np.repeat(data, 2, axis=1)
                     if stream is not None:
-                        mono = stream.resample_chunk(np.ascontiguousarray(mono), last=last)
-                    if len(mono):
-                        yield torch.from_numpy(np.ascontiguousarray(mono, dtype=np.float32))[None]
+                        data = stream.resample_chunk(np.ascontiguousarray(data), last=last).reshape(-1, self.channels)
+                    if len(data):
+                        yield torch.from_numpy(np.ascontiguousarray(data.T, dtype=np.float32))
                     if last:
                         break
         except (sf.LibsndfileError, RuntimeError) as err:

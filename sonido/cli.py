@@ -184,17 +184,16 @@ def _extract(args: argparse.Namespace) -> int:
         max_seconds=args.max_seconds, overwrite=args.overwrite, accelerator=args.accelerator, devices=args.devices,
         strategy=args.strategy, progress=not args.quiet,
     )  # fmt: skip
-    print(f"written {summary.written}, already done {summary.skipped_done}, unreadable {len(summary.failed)}")
-    for path, reason in summary.failed:
-        print(f"  skipped {path}: {reason}")
-    return 1 if summary.failed else 0
+    return _batch_status(summary)
 
 
 def _task(args: argparse.Namespace) -> int:
     from sonido.tasks import get_task
-    from sonido.tasks.base import RunConfig
+    from sonido.tasks.base import REFERENCE_VARIANTS, RunConfig
 
     overrides = json.loads(args.task_config.read_text()) if args.task_config else {}
+    if args.arch:
+        overrides["arch"] = args.arch
     for pair in args.set:
         key, sep, value = pair.partition("=")
         if not sep:
@@ -217,7 +216,7 @@ def _task(args: argparse.Namespace) -> int:
     fractions = tuple(float(v) for v in args.fractions.split(","))
     seeds = tuple(range(args.seeds))
     variants = tuple(args.variants.split(",")) if args.variants else tuple(
-        v for v in task.variants if features is not None or v in ("baseline", "peer"))
+        v for v in task.variants if features is not None or v in ("baseline", *REFERENCE_VARIANTS))
     results_path = args.results or Path("bench") / "results" / f"{task.results_name}.json"
     results = task.sweep(base, results_path, fractions, seeds, variants)
     table = results.table()
@@ -229,14 +228,35 @@ def _task(args: argparse.Namespace) -> int:
     return 0
 
 
-def _transcribe(args: argparse.Namespace) -> int:
-    from sonido.tasks.transcription.predict import load_transcriber, transcribe_files
-
-    summary = transcribe_files(load_transcriber(args.model), args.input, args.output, progress=not args.quiet)
+def _batch_status(summary) -> int:
+    """Print a folder run's :class:`~sonido.features.batch.BatchSummary`; exit 1 if any input failed."""
     print(f"written {summary.written}, already done {summary.skipped_done}, unreadable {len(summary.failed)}")
     for path, reason in summary.failed:
         print(f"  skipped {path}: {reason}")
     return 1 if summary.failed else 0
+
+
+def _transcribe(args: argparse.Namespace) -> int:
+    from sonido.tasks.transcription.predict import load_transcriber, transcribe_files
+
+    summary = transcribe_files(load_transcriber(args.model), args.input, args.output, progress=not args.quiet)
+    return _batch_status(summary)
+
+
+def _separate(args: argparse.Namespace) -> int:
+    from sonido.tasks.separation.predict import load_separator, separate_files
+
+    summary = separate_files(load_separator(args.model), args.input, args.output, progress=not args.quiet)
+    return _batch_status(summary)
+
+
+def _corpus_separation(args: argparse.Namespace) -> int:
+    from sonido.tasks.separation.dataset import SeparationSetConfig, build_separation_set
+
+    cfg = SeparationSetConfig(mixes=args.mixes, seconds=args.seconds, eval_seconds=args.eval_seconds, seed=args.seed)
+    path = build_separation_set(args.corpus, args.out, cfg, progress=not args.quiet)
+    print(f"wrote {path}")
+    return 0
 
 
 def _sample(args: argparse.Namespace) -> int:
@@ -352,6 +372,15 @@ def build_parser() -> argparse.ArgumentParser:
     notes.add_argument("--seed", type=int, default=0, help="seed of the split by instrument (default 0)")
     notes.add_argument("--quiet", action="store_true", help="no progress bar")
     notes.set_defaults(func=_corpus_notes)
+    sset = corpus_sub.add_parser("separation", help="a MUSDB-like separation set from the corpus' stems (random remixes)")
+    sset.add_argument("corpus", type=Path, help="the embedded corpus folder")
+    sset.add_argument("out", type=Path, help="output folder (re-running resumes)")
+    sset.add_argument("--mixes", type=int, default=400, help="random training remixes (default 400)")
+    sset.add_argument("--seconds", type=float, default=6.0, help="length of each remix (default 6)")
+    sset.add_argument("--eval-seconds", type=float, default=10.0, help="valid/test excerpt length (default 10)")
+    sset.add_argument("--seed", type=int, default=0, help="seed of the remix draws (default 0)")
+    sset.add_argument("--quiet", action="store_true", help="no progress bar")
+    sset.set_defaults(func=_corpus_separation)
     real = corpus_sub.add_parser("real", help="recorded music from free Debian packages (or your own folder) as FLAC")
     real.add_argument("out", type=Path, help="output folder (re-running resumes)")
     real.add_argument("--packages", type=Path, default=Path(__file__).parent / "data" / "real-music.tsv",
@@ -418,14 +447,14 @@ def build_parser() -> argparse.ArgumentParser:
     ext.set_defaults(func=_extract)
 
     task = sub.add_parser("task", help="train and score a downstream task, or sweep it (--sweep)")
-    task.add_argument("name", help="tagging | probe | transcription")
+    task.add_argument("name", help="tagging | probe | transcription | separation")
     task.add_argument("--data", type=Path, default=Path("data") / "corpus-small", help="dataset folder")
     task.add_argument("--dataset", default="embedded-corpus", help="its layout: embedded-corpus, magnatagatune, "
                       "gtzan, giantsteps-key, emomusic")  # fmt: skip
     task.add_argument("--features", default="none", help="feature-cache root (filled on demand), or none")
     task.add_argument("--model", default=DEFAULT_MODEL, help="SoniDo model whose features boost the task")
     task.add_argument("--control-model", default=DEFAULT_CONTROL, help="random-weight model of the same architecture")
-    task.add_argument("--variant", choices=["baseline", "boosted", "features_only", "control", "peer"], default=None,
+    task.add_argument("--variant", choices=["baseline", "boosted", "features_only", "control", "peer", "oracle"], default=None,
                       help="default: boosted with --features, else baseline")  # fmt: skip
     task.add_argument("--train-fraction", type=float, default=1.0, help="share of the training split used")
     task.add_argument("--seed", type=int, default=0, help="seed of the subset and the initialisation")
@@ -434,12 +463,13 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="set a field of the task's config, e.g. --set lr=3e-4 --set hidden=0,512 (repeatable)")
     task.add_argument("--task-config", type=Path, default=None, help="JSON file of config fields (--set wins)")
+    task.add_argument("--arch", default=None, help="the task network, as --set arch=... (e.g. umx | htdemucs for separation)")
     task.add_argument("--accelerator", default="cpu", help="Lightning accelerator for the task model: cpu, gpu, auto")
     task.add_argument("--sweep", action="store_true", help="every variant x fraction x seed; writes the results file")
     task.add_argument("--fractions", default=",".join(f"{f:g}" for f in DEFAULT_FRACTIONS), help="sweep: training fractions")
     task.add_argument("--seeds", type=int, default=3, help="sweep: seeds 0..N-1")
     task.add_argument("--variants", default=None,
-                      help="sweep: comma-separated variants (default: all the task has; without --features baseline and peer)")
+                      help="sweep: comma-separated variants (default: all the task has; without --features baseline, peer, oracle)")
     task.add_argument("--results", type=Path, default=None, help="sweep: results file (bench/results/tagging.json, probes.json)")
     task.set_defaults(func=_task)
 
@@ -451,6 +481,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="OUT.mid for a file; a folder for a folder (one .mid per input, existing ones skipped)")
     trn.add_argument("--quiet", action="store_true", help="no progress display")
     trn.set_defaults(func=_transcribe)
+
+    sep = sub.add_parser("separate", help="audio -> one file per target with a trained separator (a file or a folder)")
+    sep.add_argument("input", type=Path, help="an audio file or a folder (searched recursively)")
+    sep.add_argument("-m", "--model", required=True,
+                     help="separator checkpoint folder (a separation run's OUT/model) or a shipped name")
+    sep.add_argument("-o", "--output", type=Path, required=True,
+                     help="a folder: OUT/<target>.wav for a file; OUT/<input path>/<target>.wav for a folder "
+                          "(inputs whose stems exist are skipped). Float WAV at the separator's rate, stereo")
+    sep.add_argument("--quiet", action="store_true", help="no progress display")
+    sep.set_defaults(func=_separate)
 
     smp = sub.add_parser("sample", help="generate music with the priors, decoded by the codec")
     smp.add_argument("-m", "--model", default=DEFAULT_MODEL, help="model folder or name (sonido-small, sonido-tiny)")

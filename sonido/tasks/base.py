@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 TASK_VARIANTS = ("baseline", "boosted", "features_only", "control")
 PEER = "peer"
 """A published model of the task's field run on the same test split (tasks that have one)."""
+ORACLE = "oracle"
+"""A ceiling computed from the test split's ground truth, not a model (tasks that have one)."""
+REFERENCE_VARIANTS = (PEER, ORACLE)  # rows that train nothing and read no features
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,9 @@ class RunConfig:
     accelerator: str = "cpu"
 
     def __post_init__(self):
-        if self.variant not in (*TASK_VARIANTS, PEER):
-            raise ValueError(f"unknown variant {self.variant!r}; choose from {(*TASK_VARIANTS, PEER)}")
-        if self.variant not in ("baseline", PEER) and self.features is None:
+        if self.variant not in (*TASK_VARIANTS, *REFERENCE_VARIANTS):
+            raise ValueError(f"unknown variant {self.variant!r}; choose from {(*TASK_VARIANTS, *REFERENCE_VARIANTS)}")
+        if self.variant not in ("baseline", *REFERENCE_VARIANTS) and self.features is None:
             raise ValueError(f"the {self.variant} variant needs --features (a feature-cache folder)")
         if not 0 < self.fraction <= 1:
             raise ValueError(f"--train-fraction must be in (0, 1], got {self.fraction}")
@@ -81,7 +84,7 @@ class RunConfig:
     @property
     def feature_model(self) -> str | None:
         """Whose features this variant reads (``None`` for the baseline)."""
-        return {"baseline": None, PEER: None, "control": self.control_model}.get(self.variant, self.model)
+        return {"baseline": None, PEER: None, ORACLE: None, "control": self.control_model}.get(self.variant, self.model)
 
 
 class Task(ABC):
@@ -148,7 +151,7 @@ class Task(ABC):
         an interrupted sweep continues it.
         """
         variants = self.variants if variants is None else variants
-        if base.features is None and set(variants) - {"baseline", PEER}:
+        if base.features is None and set(variants) - {"baseline", *REFERENCE_VARIANTS}:
             raise ValueError("a sweep over boosted/control variants needs --features")
         path = Path(results_path)
         results = self._open_results(path, base)

@@ -11,13 +11,14 @@ from sonido.data.datasets.giantsteps import GiantStepsKey
 from sonido.data.datasets.gtzan import GTZAN
 from sonido.data.datasets.maestro import Maestro
 from sonido.data.datasets.mtat import MagnaTagATune
-from sonido.data.datasets.musdb import MUSDB18HQ
+from sonido.data.datasets.musdb import MUSDB18HQ, SeparationSet
 from sonido.data.datasets.notes import NoteSet
 from sonido.data.datasets.real import RealCorpus
 
 DATASETS: dict[str, type[Dataset]] = {
     cls.name: cls
-    for cls in (EmbeddedCorpus, RealCorpus, NoteSet, MagnaTagATune, Maestro, MUSDB18HQ, GTZAN, EmoMusic, GiantStepsKey)
+    for cls in (EmbeddedCorpus, RealCorpus, NoteSet, MagnaTagATune, Maestro, MUSDB18HQ, SeparationSet, GTZAN, EmoMusic,
+                GiantStepsKey)
 }
 
 
@@ -30,5 +31,5 @@ def open_dataset(name: str, root: str | os.PathLike, **kwargs) -> Dataset:
 
 __all__ = [
     "DATASETS", "GTZAN", "MUSDB18HQ", "SPLITS", "Dataset", "DatasetError", "EmbeddedCorpus", "EmoMusic",
-    "GiantStepsKey", "Item", "MagnaTagATune", "Maestro", "NoteSet", "RealCorpus", "open_dataset",
+    "GiantStepsKey", "Item", "MagnaTagATune", "Maestro", "NoteSet", "RealCorpus", "SeparationSet", "open_dataset",
 ]  # fmt: skip

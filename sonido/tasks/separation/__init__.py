@@ -1,5 +1,7 @@
-"""Boosted source separation (in progress): MUSDB-like targets of the embedded corpus."""
+"""Boosted source separation (see :mod:`sonido.tasks.separation.task`)."""
 
+from sonido.tasks.separation.config import SeparationConfig
 from sonido.tasks.separation.targets import TARGETS, group_parts
+from sonido.tasks.separation.task import Separation
 
-__all__ = ["TARGETS", "group_parts"]
+__all__ = ["TARGETS", "Separation", "SeparationConfig", "group_parts"]

@@ -46,7 +46,7 @@ class TranscriptionConfig(ConfigBase):
     max_epochs: int = 30
     patience: int = 4
     pos_weight: float = 10.0
-    thresholds: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+    thresholds: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
     @property
     def frame_rate(self) -> float:
