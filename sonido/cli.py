@@ -9,7 +9,6 @@ import sys
 import warnings
 from pathlib import Path
 
-DEFAULT_CORPUS = Path("data") / "corpus-tiny"
 
 DESCRIPTION = "sonido: an open music foundation model (codec + priors) and the tasks its features boost."
 EXIT_CODES = """exit status:
@@ -92,46 +91,18 @@ def _corpus_notes(args: argparse.Namespace) -> int:
 
 
 def _boost(args: argparse.Namespace) -> int:
-    """The main job. Until the booster benchmark exists: build the tiny corpus, check it,
-    and run the pretrained codec over its test pieces."""
-    from sonido import codec
-    from sonido.codec.evaluate import evaluate_codec
-    from sonido.data.corpus import CorpusConfig, build_corpus
-    from sonido.data.datasets import EmbeddedCorpus
-    from sonido.data.summary import print_summary, summarize
+    """The main job: the booster benchmark (see :mod:`sonido.boost`)."""
+    from sonido.boost import ALL_TASKS, BoostConfig, run_boost
+    from sonido.signals import stop_on_signals
 
-    build_corpus(args.data, CorpusConfig.preset("tiny"), jobs=args.jobs)
-    corpus = EmbeddedCorpus(args.data)
-    summary = summarize(corpus)
-    print_summary(summary)
-    if summary.max_sum_error > 1e-4:
-        print("error: a mix differs from the sum of its stems", file=sys.stderr)
-        return 1
-    result = evaluate_codec(codec.load(args.codec), corpus, "test", max_seconds=10.0)
-    print(f"codec {args.codec} on {result['items']} test pieces (10 s each):")
-    for depth, r in result["reconstruction"].items():
-        print(f"  decode from {depth:8s} mel distance {r['mel_distance']:.3f}  SI-SDR {r['si_sdr']:6.2f} dB  MR-STFT {r['stft']:.3f}")
-    for lv, c in result["codes"].items():
-        print(f"  {lv:6s} codes: usage {c['usage_pct']:.1f}% of {c['codebook_size']}, perplexity {c['perplexity']:.1f}")
-    _boost_features(args.model, corpus)
+    tasks = ALL_TASKS if args.tasks == "all" else tuple(t.strip() for t in args.tasks.split(","))
+    fractions = tuple(float(v) for v in args.fractions.split(",")) if args.fractions else ()
+    cfg = BoostConfig(tasks=tasks, model=args.model, control_model=args.control_model, fractions=fractions,
+                      seeds=args.seeds or 0, quick=args.quick, out=str(args.out), data=str(args.data))  # fmt: skip
+    with stop_on_signals():
+        report = run_boost(cfg, progress=not args.quiet)
+    print(f"wrote {report}")
     return 0
-
-
-def _boost_features(name: str, corpus) -> None:
-    """Extract SoniDo features of the corpus' test pieces and say how fast that went."""
-    import time
-
-    from sonido.model import load_model
-
-    model = load_model(name)
-    seconds, start = 0.0, time.perf_counter()
-    for item in corpus.split("test"):
-        audio, rate = corpus.load(item)
-        feats = model.extract(audio[:, : 10 * rate], rate)
-        seconds += min(audio.shape[-1], 10 * rate) / rate
-    elapsed = time.perf_counter() - start
-    shapes = ", ".join(f"{lv} {tuple(f.data.shape)} @ {f.frame_rate:.1f} Hz (layers {f.layers})" for lv, f in feats.items())
-    print(f"features of {len(corpus.split('test'))} test pieces with {name}: {seconds / elapsed:.1f}x real time; last: {shapes}")
 
 
 def _codec_train(args: argparse.Namespace) -> int:
@@ -522,11 +493,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--quiet", action="store_true", help="no progress display")
         p.set_defaults(func=func)
 
-    boost = sub.add_parser("boost", help="the main job on the embedded default data")
-    boost.add_argument("--data", type=Path, default=DEFAULT_CORPUS, help="where the tiny corpus lives")
-    boost.add_argument("--jobs", type=int, default=None, help="corpus rendering processes (default: all cores)")
-    boost.add_argument("--codec", default=DEFAULT_MODEL, help="codec to demonstrate on the corpus")
-    boost.add_argument("--model", default=DEFAULT_MODEL, help="SoniDo model whose features are extracted")
+    boost = sub.add_parser("boost", help="the booster benchmark: does sonido help each task? (writes a report)")
+    boost.add_argument("--tasks", default="all", help="all, or a comma-separated list of tagging, probe, transcription, "
+                       "separation, mixing (default: all)")  # fmt: skip
+    boost.add_argument("--model", default=DEFAULT_MODEL, help=f"pretrained SoniDo model (default {DEFAULT_MODEL})")
+    boost.add_argument("--control-model", default=DEFAULT_CONTROL,
+                       help=f"its random-weight control (default {DEFAULT_CONTROL})")
+    boost.add_argument("--fractions", default=None, help="training fractions (default 0.1,0.3,1; --quick 0.25,1)")
+    boost.add_argument("--seeds", type=int, default=None, help="seeds per cell (default 3; --quick 1)")
+    boost.add_argument("--quick", action="store_true", help="the 10-minute budget: every task, short training")
+    boost.add_argument("--out", type=Path, default=Path("report"), help="report folder (re-running resumes; default report)")
+    boost.add_argument("--data", type=Path, default=Path("data") / "corpus-boost",
+                       help="the embedded corpus (built if missing; default data/corpus-boost)")
+    boost.add_argument("--quiet", action="store_true", help="no progress display")
     boost.set_defaults(func=_boost)
     return parser
 

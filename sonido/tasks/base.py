@@ -20,7 +20,7 @@ import json
 import logging
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -144,8 +144,12 @@ class Task(ABC):
         fractions: Sequence[float] = DEFAULT_FRACTIONS,
         seeds: Sequence[int] = (0, 1, 2),
         variants: Sequence[str] | None = None,
+        on_cell: Callable[[str, float, int, bool], None] | None = None,
     ) -> Results:
         """Every variant x fraction x seed; ``results_path`` is rewritten after each run.
+
+        ``on_cell(variant, fraction, seed, done)`` is called before a cell runs (``done``
+        False) and once it is finished or found already done (``done`` True).
 
         Cells already in ``results_path`` (same model and dataset) are skipped: re-running
         an interrupted sweep continues it.
@@ -159,7 +163,11 @@ class Task(ABC):
             for seed in seeds:
                 for variant in variants:
                     if results.has_run(variant, fraction, seed):
+                        if on_cell:
+                            on_cell(variant, fraction, seed, True)
                         continue
+                    if on_cell:
+                        on_cell(variant, fraction, seed, False)
                     cfg = replace(base, variant=variant, fraction=fraction, seed=seed,
                                   out=str(Path(base.out) / f"{variant}-f{fraction:g}-s{seed}"))  # fmt: skip
                     rows = self.run_and_save(cfg)
@@ -169,6 +177,8 @@ class Task(ABC):
                     log.warning("%s %s fraction %g seed %d: %s", self.name, variant, fraction, seed,
                                 ", ".join(f"{r.arch}{'/' + r.inputs if r.inputs else ''} "
                                           f"{r.metrics.get(self.primary_metric, float('nan')):.3f}" for r in rows))
+                    if on_cell:
+                        on_cell(variant, fraction, seed, True)
         return results
 
     def _open_results(self, path: Path, base: RunConfig) -> Results:

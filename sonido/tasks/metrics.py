@@ -148,7 +148,9 @@ def separation_metrics(refs: np.ndarray, ests: np.ndarray, sample_rate: int, tar
 
     A target whose reference is silent over the whole excerpt (a piece without drums) is
     left out of the track's evaluation, as a MUSDB track has every source: its scores
-    are NaN and the other targets are scored without it.
+    are NaN and the other targets are scored without it. A track with fewer than two
+    sounding targets is not a separation problem (its one target is the mixture) and is
+    not scored at all.
 
     Args:
         refs, ests: ``[S, C, T]`` in the order of ``targets``.
@@ -159,7 +161,7 @@ def separation_metrics(refs: np.ndarray, ests: np.ndarray, sample_rate: int, tar
     refs, ests = np.asarray(refs), np.asarray(ests)
     present = np.abs(refs).reshape(len(targets), -1).sum(-1) > 0
     out = {f"{k}_{t}": float("nan") for t in targets for k in ("sdr", "si_sdr")}
-    if not present.any():
+    if present.sum() < 2:
         return out
     with warnings.catch_warnings():  # all-NaN windows give NaN medians, which is the point
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -88,5 +88,7 @@ def test_separation_metrics_skip_absent_targets_and_silent_windows():
     assert 15 < m["sdr_a"] < 25 and 5 < m["si_sdr_c"]
     perfect = separation_metrics(refs, refs, 1000, ["a", "b", "c"])
     assert perfect["sdr_a"] > 100 and perfect["si_sdr_a"] > 100
+    alone = separation_metrics(refs[[0, 1]], refs[[0, 1]], 1000, ["a", "b"])  # one sounding target: not scored
+    assert all(np.isnan(v) for v in alone.values())
     agg = aggregate_separation([m, {**m, "sdr_b": 3.0}], ["a", "b", "c"])
     assert agg["sdr_b"] == 3.0 and np.isclose(agg["sdr"], np.mean([agg["sdr_a"], 3.0, agg["sdr_c"]]))

@@ -29,12 +29,12 @@ class SeparationConfig(ConfigBase):
     size: str = "tiny"
     chunk_seconds: float = 2.0
     channel_swap: bool = True
-    steps_per_epoch: int = 20
+    steps_per_epoch: int = 50
     batch_size: int = 8
     lr: float = 1e-3
     weight_decay: float = 1e-5
-    max_epochs: int = 20
-    patience: int = 5
+    max_epochs: int = 6
+    patience: int = 3
     wiener_iterations: int = 1
     feature_hop: int = 256
 

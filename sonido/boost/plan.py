@@ -1,0 +1,87 @@
+"""What `sonido boost` runs: its config, and per task the data, the variants and the budget.
+
+Each task's plan names the dataset layout it reads, the variants it compares (baseline,
+boosted, control, and the task's peer or oracle rows), and its task-config overrides in
+the default and the ``--quick`` budget. The budgets are sized so that the whole grid fits
+the README's stated times on a 2-core machine; every number a plan sets is an ordinary
+task-config field (``sonido task NAME --set ...`` runs the same thing by hand).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sonido.checkpoint import DEFAULT_CONTROL, DEFAULT_MODEL
+from sonido.configbase import ConfigBase
+
+ALL_TASKS = ("tagging", "probe", "transcription", "separation", "mixing")
+
+
+@dataclass(frozen=True)
+class BoostConfig(ConfigBase):
+    """Attributes:
+    tasks: which tasks (a subset of :data:`ALL_TASKS`).
+    model, control_model: the pretrained model and its random-weight control.
+    fractions, seeds: the grid (``()`` / ``0``: the mode's default).
+    quick: the ``--quick`` budget (few fractions, one seed, short training; still every task).
+    out: the report folder (``REPORT.md``, ``results.json``, plots, per-task results and runs).
+    data: the embedded corpus (built there if missing: ``tiny`` for --quick, ``small``
+        cut to ``corpus_pieces`` pieces otherwise).
+    """
+
+    tasks: tuple[str, ...] = ALL_TASKS
+    model: str = DEFAULT_MODEL
+    control_model: str = DEFAULT_CONTROL
+    fractions: tuple[float, ...] = ()
+    seeds: int = 0
+    quick: bool = False
+    out: str = "report"
+    data: str = "data/corpus-boost"
+    corpus_pieces: int = 160
+    clip_seconds: float = 10.0
+
+    def grid(self) -> tuple[tuple[float, ...], tuple[int, ...]]:
+        fractions = self.fractions or ((0.25, 1.0) if self.quick else (0.1, 0.3, 1.0))
+        return tuple(fractions), tuple(range(self.seeds or (1 if self.quick else 3)))
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    """One task in the benchmark: its layout, variants and budgets (task-config overrides)."""
+
+    name: str
+    dataset: str
+    variants: tuple[str, ...]
+    default: dict = field(default_factory=dict)
+    quick: dict = field(default_factory=dict)
+
+    def overrides(self, quick: bool) -> dict:
+        return dict(self.quick if quick else self.default)
+
+
+PLANS: dict[str, TaskPlan] = {
+    "tagging": TaskPlan("tagging", "embedded-corpus", ("baseline", "boosted", "control"),
+                        default={"max_epochs": 12, "samples_per_epoch": 192},
+                        quick={"max_epochs": 3, "samples_per_epoch": 64}),
+    "probe": TaskPlan("probe", "embedded-corpus", ("baseline", "boosted", "control"),
+                      default={"hidden": (0,), "lr": (1e-3,), "dropout": (0.25,), "weight_decay": (0.0, 1e-3)},
+                      quick={"hidden": (0,), "lr": (1e-3,), "dropout": (0.25,), "weight_decay": (0.0,), "max_epochs": 60}),
+    "transcription": TaskPlan("transcription", "embedded-corpus", ("baseline", "boosted", "control", "peer"),
+                              default={"arch": "probe", "max_epochs": 15},
+                              quick={"arch": "probe", "max_epochs": 3, "samples_per_epoch": 64,
+                                     "thresholds": (0.3, 0.5)}),
+    "separation": TaskPlan("separation", "separation-set", ("baseline", "boosted", "control", "oracle"),
+                           default={"arch": "umx", "max_epochs": 4, "steps_per_epoch": 25},
+                           quick={"arch": "umx", "max_epochs": 1, "steps_per_epoch": 8, "batch_size": 4,
+                                  "wiener_iterations": 0}),
+}  # fmt: skip
+"""Tasks the benchmark can run; a task of :data:`ALL_TASKS` missing here is reported as not built."""
+
+
+def separation_data(corpus: Path, out: Path, quick: bool, progress: bool) -> Path:
+    """The separation set made from the corpus (built once under ``OUT/data``)."""
+    from sonido.tasks.separation.dataset import SeparationSetConfig, build_separation_set
+
+    cfg = SeparationSetConfig(mixes=48 if quick else 240, seconds=4.0)
+    return build_separation_set(corpus, out / "data" / "separation", cfg, progress=progress).parent

@@ -1,0 +1,29 @@
+import json
+
+import pytest
+
+from sonido.boost import BoostConfig, run_boost
+
+
+@pytest.mark.slow
+def test_quick_boost_on_a_4_piece_corpus_end_to_end_and_resumes(tmp_path):
+    """`sonido boost --quick` with the random-weight tiny model: corpus built, every task attempted,
+    a report with a summary and a plot per task that produced results; a re-run redoes nothing."""
+    from sonido.data.corpus import CorpusConfig, build_corpus
+
+    corpus = tmp_path / "corpus"
+    build_corpus(corpus, CorpusConfig.preset("tiny", pieces=4), progress=False)
+    cfg = BoostConfig(model="tiny-random", control_model="tiny-random", quick=True, out=str(tmp_path / "r"),
+                      data=str(corpus))  # fmt: skip
+    report = run_boost(cfg, progress=False)
+    text = report.read_text()
+    saved = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert text.startswith("# Does sonido help?") and "## Summary" in text
+    assert "mixing" in saved["errors"]  # not built yet: reported, not silently dropped
+    ran = set(saved["tasks"])
+    assert {"transcription", "separation"} <= ran
+    for name in ran:
+        assert (tmp_path / "r" / f"{name}.png").exists() and f"## {name}" in text
+    mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "r" / "results").glob("*.json")}
+    run_boost(cfg, progress=False)
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes  # nothing re-run
