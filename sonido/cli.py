@@ -9,7 +9,6 @@ import sys
 import warnings
 from pathlib import Path
 
-
 DESCRIPTION = "sonido: an open music foundation model (codec + priors) and the tasks its features boost."
 EXIT_CODES = """exit status:
   0    everything asked for was done
@@ -221,6 +220,21 @@ def _separate(args: argparse.Namespace) -> int:
     return _batch_status(summary)
 
 
+def _mix(args: argparse.Namespace) -> int:
+    from sonido.tasks.mixing.predict import load_mixer, mix_folder
+
+    print(f"wrote {mix_folder(load_mixer(args.model), args.stems, args.output)}")
+    return 0
+
+
+def _corpus_mixing(args: argparse.Namespace) -> int:
+    from sonido.tasks.mixing.dataset import build_mixing_set
+
+    path = build_mixing_set(args.corpus, args.out, seconds=args.seconds, seed=args.seed, progress=not args.quiet)
+    print(f"wrote {path}")
+    return 0
+
+
 def _corpus_separation(args: argparse.Namespace) -> int:
     from sonido.tasks.separation.dataset import SeparationSetConfig, build_separation_set
 
@@ -352,6 +366,13 @@ def build_parser() -> argparse.ArgumentParser:
     sset.add_argument("--seed", type=int, default=0, help="seed of the remix draws (default 0)")
     sset.add_argument("--quiet", action="store_true", help="no progress bar")
     sset.set_defaults(func=_corpus_separation)
+    mset = corpus_sub.add_parser("mixing", help="dry stems and console-made reference mixes (MedleyDB layout)")
+    mset.add_argument("corpus", type=Path, help="the embedded corpus folder")
+    mset.add_argument("out", type=Path, help="output folder (re-running resumes)")
+    mset.add_argument("--seconds", type=float, default=10.0, help="each piece's first seconds (default 10)")
+    mset.add_argument("--seed", type=int, default=0, help="seed of the console settings (default 0)")
+    mset.add_argument("--quiet", action="store_true", help="no progress bar")
+    mset.set_defaults(func=_corpus_mixing)
     real = corpus_sub.add_parser("real", help="recorded music from free Debian packages (or your own folder) as FLAC")
     real.add_argument("out", type=Path, help="output folder (re-running resumes)")
     real.add_argument("--packages", type=Path, default=Path(__file__).parent / "data" / "real-music.tsv",
@@ -418,14 +439,14 @@ def build_parser() -> argparse.ArgumentParser:
     ext.set_defaults(func=_extract)
 
     task = sub.add_parser("task", help="train and score a downstream task, or sweep it (--sweep)")
-    task.add_argument("name", help="tagging | probe | transcription | separation")
+    task.add_argument("name", help="tagging | probe | transcription | separation | mixing")
     task.add_argument("--data", type=Path, default=Path("data") / "corpus-small", help="dataset folder")
     task.add_argument("--dataset", default="embedded-corpus", help="its layout: embedded-corpus, magnatagatune, "
                       "gtzan, giantsteps-key, emomusic")  # fmt: skip
     task.add_argument("--features", default="none", help="feature-cache root (filled on demand), or none")
     task.add_argument("--model", default=DEFAULT_MODEL, help="SoniDo model whose features boost the task")
     task.add_argument("--control-model", default=DEFAULT_CONTROL, help="random-weight model of the same architecture")
-    task.add_argument("--variant", choices=["baseline", "boosted", "features_only", "control", "peer", "oracle"], default=None,
+    task.add_argument("--variant", choices=["baseline", "boosted", "features_only", "control", "peer", "oracle", "reference"], default=None,
                       help="default: boosted with --features, else baseline")  # fmt: skip
     task.add_argument("--train-fraction", type=float, default=1.0, help="share of the training split used")
     task.add_argument("--seed", type=int, default=0, help="seed of the subset and the initialisation")
@@ -440,7 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--fractions", default=",".join(f"{f:g}" for f in DEFAULT_FRACTIONS), help="sweep: training fractions")
     task.add_argument("--seeds", type=int, default=3, help="sweep: seeds 0..N-1")
     task.add_argument("--variants", default=None,
-                      help="sweep: comma-separated variants (default: all the task has; without --features baseline, peer, oracle)")
+                      help="sweep: comma-separated variants (default: all the task has; without --features baseline, peer, oracle, reference)")
     task.add_argument("--results", type=Path, default=None, help="sweep: results file (bench/results/tagging.json, probes.json)")
     task.set_defaults(func=_task)
 
@@ -462,6 +483,12 @@ def build_parser() -> argparse.ArgumentParser:
                           "(inputs whose stems exist are skipped). Float WAV at the separator's rate, stereo")
     sep.add_argument("--quiet", action="store_true", help="no progress display")
     sep.set_defaults(func=_separate)
+
+    mx = sub.add_parser("mix", help="a folder of stems -> a stereo mix with a trained mixer")
+    mx.add_argument("stems", type=Path, help="a folder: every audio file in it is one stem (any rate, any length)")
+    mx.add_argument("-m", "--model", required=True, help="mixer checkpoint folder (a mixing run's OUT/model) or a shipped name")
+    mx.add_argument("-o", "--output", type=Path, required=True, help="the mix (.wav; float, stereo, the mixer's rate)")
+    mx.set_defaults(func=_mix)
 
     smp = sub.add_parser("sample", help="generate music with the priors, decoded by the codec")
     smp.add_argument("-m", "--model", default=DEFAULT_MODEL, help="model folder or name (sonido-small, sonido-tiny)")

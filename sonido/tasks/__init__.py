@@ -5,7 +5,8 @@ from __future__ import annotations
 from sonido.tasks.base import TASK_VARIANTS, RunConfig, Task
 
 TASKS = {"tagging": "sonido.tasks.tagging:Tagging", "probe": "sonido.tasks.probing:Probing",
-         "transcription": "sonido.tasks.transcription:Transcription", "separation": "sonido.tasks.separation:Separation"}
+         "transcription": "sonido.tasks.transcription:Transcription", "separation": "sonido.tasks.separation:Separation",
+         "mixing": "sonido.tasks.mixing:Mixing"}
 
 
 def get_task(name: str, **overrides) -> Task:

@@ -38,7 +38,9 @@ PEER = "peer"
 """A published model of the task's field run on the same test split (tasks that have one)."""
 ORACLE = "oracle"
 """A ceiling computed from the test split's ground truth, not a model (tasks that have one)."""
-REFERENCE_VARIANTS = (PEER, ORACLE)  # rows that train nothing and read no features
+REFERENCE = "reference"
+"""What a user gets without a model (mixing: the plain sum of the stems)."""
+REFERENCE_VARIANTS = (PEER, ORACLE, REFERENCE)  # rows that train nothing and read no features
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,9 @@ class RunConfig:
     @property
     def feature_model(self) -> str | None:
         """Whose features this variant reads (``None`` for the baseline)."""
-        return {"baseline": None, PEER: None, ORACLE: None, "control": self.control_model}.get(self.variant, self.model)
+        if self.variant == "baseline" or self.variant in REFERENCE_VARIANTS:
+            return None
+        return self.control_model if self.variant == "control" else self.model
 
 
 class Task(ABC):

@@ -181,3 +181,78 @@ def aggregate_separation(tracks: Sequence[dict[str, float]], targets: Sequence[s
         for k in ("sdr", "si_sdr"):
             out[k] = float(np.nanmean([out[f"{k}_{t}"] for t in targets]))
     return out
+
+
+FFT_SIZES, HOP_SIZES, WIN_LENGTHS = [1024, 2048, 512], [256, 512, 128], [1024, 2048, 512]
+PAN_BANDS = {"low": (0.0, 250.0), "mid": (250.0, 2500.0), "high": (2500.0, float("inf")), "total": (0.0, float("inf"))}
+
+
+def mix_features(x: np.ndarray, sample_rate: int) -> dict[str, dict[str, float]]:
+    """Audio-effect features of a stereo mix ``[2, T]``, grouped as in the automix-toolkit
+    evaluation (Martínez-Ramírez et al., FxNorm-automix):
+
+    - ``loudness``: integrated loudness in LUFS (pyloudnorm, ITU-R BS.1770) and peak level (dBFS);
+    - ``spectral``: centroid, bandwidth, contrast, roll-off and flatness (librosa, channel mean, time mean);
+    - ``panning``: the mean absolute stereo panning spectrum (Tzanetakis et al. 2007) in a low
+      (< 250 Hz), mid (250–2500 Hz), high (> 2500 Hz) band and overall;
+    - ``dynamics``: RMS level (dB), crest factor (dB), and dynamic spread: the standard deviation
+      of the RMS level (dB) over 100 ms windows.
+    """
+    import librosa
+    import pyloudnorm
+
+    x = np.asarray(x, np.float64)
+    eps = 1e-10
+    mono = x.mean(0)
+    loud = pyloudnorm.Meter(sample_rate).integrated_loudness(x.T)
+    feats = {"loudness": {"lufs": float(loud) if np.isfinite(loud) else -70.0,
+                          "peak_db": float(20 * np.log10(np.abs(x).max() + eps))}}  # fmt: skip
+    spec = {
+        "centroid": librosa.feature.spectral_centroid(y=x, sr=sample_rate),
+        "bandwidth": librosa.feature.spectral_bandwidth(y=x, sr=sample_rate),
+        "contrast": librosa.feature.spectral_contrast(y=x, sr=sample_rate),
+        "rolloff": librosa.feature.spectral_rolloff(y=x, sr=sample_rate),
+        "flatness": librosa.feature.spectral_flatness(y=x),
+    }
+    feats["spectral"] = {k: float(np.mean(v)) for k, v in spec.items()}
+    left, right = (librosa.stft(c, n_fft=2048, hop_length=512) for c in x)
+    similarity = 2 * np.abs(left * np.conj(right)) / (np.abs(left) ** 2 + np.abs(right) ** 2 + eps)
+    panning = (1 - similarity) * np.sign(np.abs(right) - np.abs(left))  # -1 left .. +1 right per bin and frame
+    freqs = librosa.fft_frequencies(sr=sample_rate, n_fft=2048)
+    feats["panning"] = {name: float(np.mean(np.abs(panning[(freqs >= lo) & (freqs < hi)])))
+                        for name, (lo, hi) in PAN_BANDS.items()}  # fmt: skip
+    rms = np.sqrt(np.mean(x**2) + eps)
+    frames = librosa.feature.rms(y=mono, frame_length=int(0.1 * sample_rate), hop_length=int(0.1 * sample_rate))[0]
+    feats["dynamics"] = {"rms_db": float(20 * np.log10(rms)), "crest_db": float(20 * np.log10(np.abs(x).max() / rms + eps)),
+                         "spread_db": float(np.std(20 * np.log10(frames + eps)))}  # fmt: skip
+    return feats
+
+
+def stereo_spectral_loss():
+    """auraloss' sum-and-difference multi-resolution STFT loss (spectral convergence + log
+    magnitude of L+R and L−R): invariant to swapping the channels. Takes ``[B, 2, T]``."""
+    import auraloss
+
+    return auraloss.freq.SumAndDifferenceSTFTLoss(FFT_SIZES, HOP_SIZES, WIN_LENGTHS)
+
+
+def mixing_metrics(est: np.ndarray, ref: np.ndarray, sample_rate: int) -> dict[str, float]:
+    """A mix ``[2, T]`` against the reference ``[2, T]``: the stereo-invariant spectral loss
+    (auraloss' sum-and-difference multi-resolution STFT loss: spectral convergence + log
+    magnitude of L+R and L−R), the multi-resolution STFT distance (auraloss), and per
+    feature group of :func:`mix_features` the mean absolute percentage error ``mape_<group>``
+    (and ``mape``, their mean). Lower is better for all."""
+    import auraloss
+    import torch
+
+    e, r = (torch.from_numpy(np.asarray(a, np.float32))[None] for a in (est, ref))
+    out = {
+        "stereo_spectral": float(stereo_spectral_loss()(e, r)),
+        "mrstft": float(auraloss.freq.MultiResolutionSTFTLoss(FFT_SIZES, HOP_SIZES, WIN_LENGTHS)(e, r)),
+    }
+    fe, fr = mix_features(est, sample_rate), mix_features(ref, sample_rate)
+    for group in fr:
+        errors = [abs(fe[group][k] - v) / max(abs(v), 1e-8) for k, v in fr[group].items()]
+        out[f"mape_{group}"] = float(100 * np.mean(errors))
+    out["mape"] = float(np.mean([out[f"mape_{g}"] for g in fr]))
+    return out

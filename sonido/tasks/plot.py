@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sonido.tasks.results import Results
 
-STYLE = {"baseline": "-", "boosted": "-", "features_only": "--", "control": ":", "peer": "-.", "oracle": (0, (3, 1, 1, 1, 1, 1))}
+STYLE = {"baseline": "-", "boosted": "-", "features_only": "--", "control": ":", "peer": "-.", "oracle": (0, (3, 1, 1, 1, 1, 1)), "reference": (0, (1, 2))}
 
 
 def plot(results: Results, out: Path, metric: str | None = None) -> Path:

@@ -4,7 +4,7 @@
 
     {"task": "tagging", "dataset": "...", "model": "sonido-tiny",
      "primary_metric": "roc_auc_macro", "higher_is_better": true,
-     "rows": [{"arch": ..., "variant": "baseline"|"boosted"|"features_only"|"control"|"peer"|"oracle",
+     "rows": [{"arch": ..., "variant": "baseline"|"boosted"|"features_only"|"control"|"peer"|"oracle"|"reference",
                "fraction": 0.1, "seed": 0, "metrics": {...}, "train_seconds": 12.3,
                "inputs": "..."}]}
 
@@ -24,7 +24,7 @@ from typing import Any
 
 from sonido.fileio import atomic_write_json
 
-VARIANTS = ("baseline", "boosted", "features_only", "control", "peer", "oracle")
+VARIANTS = ("baseline", "boosted", "features_only", "control", "peer", "oracle", "reference")
 
 
 @dataclass(frozen=True)

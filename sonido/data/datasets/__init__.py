@@ -10,6 +10,7 @@ from sonido.data.datasets.emomusic import EmoMusic
 from sonido.data.datasets.giantsteps import GiantStepsKey
 from sonido.data.datasets.gtzan import GTZAN
 from sonido.data.datasets.maestro import Maestro
+from sonido.data.datasets.medleydb import MedleyDB
 from sonido.data.datasets.mtat import MagnaTagATune
 from sonido.data.datasets.musdb import MUSDB18HQ, SeparationSet
 from sonido.data.datasets.notes import NoteSet
@@ -17,8 +18,8 @@ from sonido.data.datasets.real import RealCorpus
 
 DATASETS: dict[str, type[Dataset]] = {
     cls.name: cls
-    for cls in (EmbeddedCorpus, RealCorpus, NoteSet, MagnaTagATune, Maestro, MUSDB18HQ, SeparationSet, GTZAN, EmoMusic,
-                GiantStepsKey)
+    for cls in (EmbeddedCorpus, RealCorpus, NoteSet, MagnaTagATune, Maestro, MUSDB18HQ, SeparationSet, MedleyDB, GTZAN,
+                EmoMusic, GiantStepsKey)
 }
 
 
@@ -31,5 +32,5 @@ def open_dataset(name: str, root: str | os.PathLike, **kwargs) -> Dataset:
 
 __all__ = [
     "DATASETS", "GTZAN", "MUSDB18HQ", "SPLITS", "Dataset", "DatasetError", "EmbeddedCorpus", "EmoMusic",
-    "GiantStepsKey", "Item", "MagnaTagATune", "Maestro", "NoteSet", "RealCorpus", "SeparationSet", "open_dataset",
+    "GiantStepsKey", "Item", "MagnaTagATune", "Maestro", "MedleyDB", "NoteSet", "RealCorpus", "SeparationSet", "open_dataset",
 ]  # fmt: skip
