@@ -75,13 +75,23 @@ PLANS: dict[str, TaskPlan] = {
                            default={"arch": "umx", "max_epochs": 4, "steps_per_epoch": 25},
                            quick={"arch": "umx", "max_epochs": 1, "steps_per_epoch": 8, "batch_size": 4,
                                   "wiener_iterations": 0}),
+    "mixing": TaskPlan("mixing", "medleydb", ("baseline", "boosted", "control", "reference"),
+                       default={"max_epochs": 4, "steps_per_epoch": 25},
+                       quick={"max_epochs": 1, "steps_per_epoch": 8, "batch_size": 4}),
 }  # fmt: skip
 """Tasks the benchmark can run; a task of :data:`ALL_TASKS` missing here is reported as not built."""
 
 
-def separation_data(corpus: Path, out: Path, quick: bool, progress: bool) -> Path:
-    """The separation set made from the corpus (built once under ``OUT/data``)."""
-    from sonido.tasks.separation.dataset import SeparationSetConfig, build_separation_set
+def task_data(plan: TaskPlan, corpus: Path, out: Path, quick: bool, progress: bool) -> Path:
+    """The folder a task's plan reads: the corpus itself, or the separation / mixing set made
+    from it (built once under ``OUT/data``)."""
+    if plan.dataset == "separation-set":
+        from sonido.tasks.separation.dataset import SeparationSetConfig, build_separation_set
 
-    cfg = SeparationSetConfig(mixes=48 if quick else 240, seconds=4.0)
-    return build_separation_set(corpus, out / "data" / "separation", cfg, progress=progress).parent
+        cfg = SeparationSetConfig(mixes=48 if quick else 240, seconds=4.0)
+        return build_separation_set(corpus, out / "data" / "separation", cfg, progress=progress).parent
+    if plan.dataset == "medleydb":
+        from sonido.tasks.mixing.dataset import build_mixing_set
+
+        return build_mixing_set(corpus, out / "data" / "mixing", seconds=10.0, progress=progress).parent
+    return corpus

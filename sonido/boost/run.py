@@ -17,7 +17,7 @@ import platform
 import time
 from pathlib import Path
 
-from sonido.boost.plan import ALL_TASKS, PLANS, BoostConfig, separation_data
+from sonido.boost.plan import ALL_TASKS, PLANS, BoostConfig, task_data
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def run_boost(cfg: BoostConfig, progress: bool = True) -> Path:
                 bar.update(grid, description=f"{name} f={fraction:g} seed {seed} {variant}", advance=1 if done else 0)
 
             try:
-                data = separation_data(corpus, out, cfg.quick, progress) if plan.dataset == "separation-set" else corpus
+                data = task_data(plan, corpus, out, cfg.quick, progress)
                 task = get_task(name, **plan.overrides(cfg.quick))
                 base = RunConfig(data=str(data), dataset=plan.dataset, features=str(out / "features" / plan.dataset),
                                  model=cfg.model, control_model=cfg.control_model, out=str(out / "runs" / name),
