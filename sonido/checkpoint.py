@@ -40,8 +40,12 @@ def save_module(model: torch.nn.Module, folder: str | os.PathLike, cls: str, con
 
 
 def read_module(folder: str | os.PathLike, cls: str, map_location: str = "cpu") -> tuple[dict, dict[str, torch.Tensor]]:
-    """``(config, state)`` of a checkpoint folder written by :func:`save_module` for ``cls``."""
+    """``(config, state)`` of a checkpoint folder written by :func:`save_module` for ``cls``;
+    a name that is not a folder here is looked up among the shipped weights (``sonido/weights/NAME``)."""
     folder = Path(folder)
+    shipped = Path(__file__).resolve().parent / "weights" / str(folder)
+    if not folder.exists() and shipped.is_dir():
+        folder = shipped
     meta_path = folder / "config.json"
     if not meta_path.exists():
         raise FileNotFoundError(f"no {cls} checkpoint at {folder} (expected config.json + model.safetensors)")

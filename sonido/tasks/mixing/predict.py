@@ -41,10 +41,6 @@ def load_mixer(folder: str | os.PathLike) -> Mixer:
     """Rebuild a mixer from :func:`save_mixer`'s folder (or a name shipped in ``sonido/weights``)."""
     from sonido.tasks.mixing.models import build_mixer
 
-    folder = Path(folder)
-    shipped = Path(__file__).resolve().parents[2] / "weights" / str(folder)
-    if not folder.exists() and shipped.is_dir():
-        folder = shipped
     config, state = read_module(folder, CLASS)
     cfg = MixingConfig.from_dict(config["task"])
     model = build_mixer(cfg, config["feature_dims"])

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, RandomSampler
 
 from sonido.data.datasets.base import Dataset, DatasetError, Item
 from sonido.tasks.base import REFERENCE, RunConfig, Task
@@ -31,7 +30,7 @@ from sonido.tasks.mixing.config import MixingConfig
 from sonido.tasks.mixing.models import build_mixer
 from sonido.tasks.results import Row
 from sonido.tasks.sampling import split_indices, training_subset
-from sonido.tasks.waveforms import Excerpts, WaveData, WaveModule, Whole, collate_one
+from sonido.tasks.waveforms import WaveData, WaveModule, fit_waveform_task
 
 
 def stack_stems(stems: list[torch.Tensor], max_stems: int) -> torch.Tensor:
@@ -142,7 +141,6 @@ class Mixing(Task):
 
     def run(self, run: RunConfig) -> list[Row]:
         from sonido.tasks.mixing.predict import Mixer, save_mixer
-        from sonido.train.task import fit_and_test
 
         cfg = self.cfg
         data = self.prepare(run)
@@ -156,15 +154,7 @@ class Mixing(Task):
         model = build_mixer(cfg, dims)
         module = WaveModule(model, model_name is not None, lambda ref, est: mixing_metrics(est, ref, cfg.sample_rate),
                             mean_scores, cfg.lr, cfg.weight_decay)  # fmt: skip
-        excerpts = Excerpts(data, train, model_name, int(cfg.chunk_seconds * cfg.sample_rate), cfg.feature_hop)
-        sampler = RandomSampler(excerpts, replacement=True, num_samples=cfg.steps_per_epoch * cfg.batch_size,
-                                generator=torch.Generator().manual_seed(run.seed))  # fmt: skip
-        train_loader = DataLoader(excerpts, batch_size=cfg.batch_size, sampler=sampler, drop_last=True)
-        whole = {s: DataLoader(Whole(data, split[s], model_name), batch_size=1, collate_fn=collate_one)
-                 for s in ("valid", "test")}  # fmt: skip
-        result = fit_and_test(module, train_loader, whole["valid"], whole["test"], monitor="val/loss", mode="min",
-                              out=run.out, max_epochs=cfg.max_epochs, patience=cfg.patience, seed=run.seed,
-                              accelerator=run.accelerator)  # fmt: skip
+        result = fit_waveform_task(module, data, train, split, model_name, cfg, run)
         metrics = {**result.test, "best_val_loss": result.best_val, "epochs": float(result.epochs),
                    "train_items": float(len(train))}  # fmt: skip
         save_mixer(Mixer(module.model, cfg, model_name, dims), Path(run.out) / "model", data=f"{run.dataset}:{run.data}",

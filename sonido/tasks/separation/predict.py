@@ -48,10 +48,6 @@ def load_separator(folder: str | os.PathLike) -> Separator:
     """Rebuild a separator from :func:`save_separator`'s folder (or a name shipped in ``sonido/weights``)."""
     from sonido.tasks.separation.models import build_separator
 
-    folder = Path(folder)
-    shipped = Path(__file__).resolve().parents[2] / "weights" / str(folder)
-    if not folder.exists() and shipped.is_dir():
-        folder = shipped
     config, state = read_module(folder, CLASS)
     cfg = SeparationConfig.from_dict(config["task"])
     targets = tuple(config["targets"])

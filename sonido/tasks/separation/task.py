@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import torch
-from torch.utils.data import DataLoader, RandomSampler
 
 from sonido.data.datasets.base import Dataset, DatasetError
 from sonido.tasks.base import ORACLE, RunConfig, Task
@@ -30,7 +29,7 @@ from sonido.tasks.results import Row
 from sonido.tasks.sampling import split_indices, training_subset
 from sonido.tasks.separation.config import SeparationConfig
 from sonido.tasks.separation.models import build_separator
-from sonido.tasks.waveforms import Excerpts, WaveData, WaveModule, Whole, collate_one
+from sonido.tasks.waveforms import WaveData, WaveModule, fit_waveform_task
 
 
 def _channel_swap(mix: torch.Tensor, sources: torch.Tensor):
@@ -115,7 +114,6 @@ class Separation(Task):
 
     def run(self, run: RunConfig) -> list[Row]:
         from sonido.tasks.separation.predict import Separator, save_separator
-        from sonido.train.task import fit_and_test
 
         cfg = self.cfg
         data = self.prepare(run)
@@ -131,16 +129,8 @@ class Separation(Task):
         module = WaveModule(model, model_name is not None,
                             lambda ref, est: separation_metrics(ref, est, cfg.sample_rate, targets),
                             lambda tracks: aggregate_separation(tracks, targets), cfg.lr, cfg.weight_decay)  # fmt: skip
-        excerpts = Excerpts(data, train, model_name, int(cfg.chunk_seconds * cfg.sample_rate), cfg.feature_hop,
-                            _channel_swap if cfg.channel_swap else None)  # fmt: skip
-        sampler = RandomSampler(excerpts, replacement=True, num_samples=cfg.steps_per_epoch * cfg.batch_size,
-                                generator=torch.Generator().manual_seed(run.seed))  # fmt: skip
-        train_loader = DataLoader(excerpts, batch_size=cfg.batch_size, sampler=sampler, drop_last=True)
-        whole = {s: DataLoader(Whole(data, split[s], model_name), batch_size=1, collate_fn=collate_one)
-                 for s in ("valid", "test")}  # fmt: skip
-        result = fit_and_test(module, train_loader, whole["valid"], whole["test"], monitor="val/loss", mode="min",
-                              out=run.out, max_epochs=cfg.max_epochs, patience=cfg.patience, seed=run.seed,
-                              accelerator=run.accelerator)  # fmt: skip
+        result = fit_waveform_task(module, data, train, split, model_name, cfg, run,
+                                   _channel_swap if cfg.channel_swap else None)  # fmt: skip
         metrics = {**result.test, "best_val_loss": result.best_val, "epochs": float(result.epochs),
                    "train_items": float(len(train))}  # fmt: skip
         save_separator(Separator(module.model, cfg, targets, channels, model_name, dims), Path(run.out) / "model",

@@ -49,10 +49,6 @@ def load_transcriber(folder: str | os.PathLike) -> Transcriber:
     """Rebuild a transcriber from :func:`save_transcriber`'s folder (or a shipped name)."""
     from sonido.tasks.transcription.task import Transcription
 
-    folder = Path(folder)
-    shipped = Path(__file__).resolve().parents[2] / "weights" / str(folder)
-    if not folder.exists() and shipped.is_dir():
-        folder = shipped
     config, state = read_module(folder, CLASS)
     cfg = TranscriptionConfig.from_dict({k: tuple(v) if isinstance(v, list) else v for k, v in config["task"].items()})
     model = Transcription(cfg).build(config["feature_dims"], config["use_mel"])
