@@ -57,3 +57,24 @@ def test_task_cli_errors(mini_corpus, tmp_path, capsys):
     assert "needs --features" in capsys.readouterr().err
     assert main(["task", "tagging", "--data", str(tmp_path / "missing")]) == 1  # missing data: the input failed
     assert "manifest" in capsys.readouterr().err
+
+
+def test_corpus_sets_and_waveform_task_sweeps_from_the_cli(stem_corpus, tmp_path, capsys):
+    """`sonido corpus separation|mixing` then `sonido task separation --arch umx --sweep` (with the oracle row)
+    and `sonido task mixing` (with the reference rows), baseline only (no features)."""
+    sep, mix = tmp_path / "sep", tmp_path / "mix"
+    assert main(["corpus", "separation", str(stem_corpus), str(sep), "--mixes", "8", "--seconds", "1", "--eval-seconds",
+                 "2", "--quiet"]) == 0  # fmt: skip
+    assert main(["corpus", "mixing", str(stem_corpus), str(mix), "--seconds", "2", "--quiet"]) == 0
+    fast = ["--set", "max_epochs=1", "--set", "steps_per_epoch=2", "--set", "batch_size=2", "--set", "chunk_seconds=0.5"]
+    assert main(["task", "separation", "--dataset", "separation-set", "--data", str(sep), "--arch", "umx", "--sweep",
+                 "--fractions", "1", "--seeds", "1", "--clip-seconds", "2", "--results", str(tmp_path / "s.json"),
+                 "--out", str(tmp_path / "s"), *fast]) == 0  # fmt: skip
+    assert {(r.arch, r.variant) for r in Results.load(tmp_path / "s.json").rows} == {("umx-tiny", "baseline"),
+                                                                                    ("oracle-irm2", "oracle")}
+    assert main(["task", "mixing", "--dataset", "medleydb", "--data", str(mix), "--sweep", "--fractions", "1",
+                 "--seeds", "1", "--clip-seconds", "2", "--results", str(tmp_path / "m.json"), "--out",
+                 str(tmp_path / "m"), *fast]) == 0  # fmt: skip
+    res = Results.load(tmp_path / "m.json")
+    assert {r.variant for r in res.rows} == {"baseline", "reference"} and not res.higher_is_better
+    assert "lower is better" in capsys.readouterr().out
