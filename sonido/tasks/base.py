@@ -129,6 +129,11 @@ class Task(ABC):
             data.features[model] = cache.aligned(data.items, data.mels.shape[-1], frame_rate)
         return data
 
+    def sweep_arch(self, variant: str) -> str | None:
+        """The ``arch`` of the rows a run of ``variant`` leaves, when the task's config fixes it
+        (then one results file can hold sweeps of several networks); ``None``: any row counts."""
+        return None
+
     @abstractmethod
     def run(self, cfg: RunConfig) -> list[Row]:
         """Train on ``cfg.fraction`` of the training split, pick on validation, score the test split."""
@@ -166,7 +171,7 @@ class Task(ABC):
         for fraction in fractions:
             for seed in seeds:
                 for variant in variants:
-                    if results.has_run(variant, fraction, seed):
+                    if results.has_run(variant, fraction, seed, self.sweep_arch(variant)):
                         if on_cell:
                             on_cell(variant, fraction, seed, True)
                         continue

@@ -64,9 +64,11 @@ class Results:
         """Add ``row``, replacing any earlier row of the same cell."""
         self.rows = [r for r in self.rows if r.key != row.key] + [row]
 
-    def has_run(self, variant: str, fraction: float, seed: int) -> bool:
-        """Whether a run of ``variant`` at ``fraction`` and ``seed`` left rows (a run may leave several)."""
-        return any((r.variant, r.fraction, r.seed) == (variant, float(fraction), int(seed)) for r in self.rows)
+    def has_run(self, variant: str, fraction: float, seed: int, arch: str | None = None) -> bool:
+        """Whether a run of ``variant`` at ``fraction`` and ``seed`` left rows (a run may leave several);
+        with ``arch``, only rows of that network count (one file can hold sweeps of several)."""
+        return any((r.variant, r.fraction, r.seed) == (variant, float(fraction), int(seed))
+                   and (arch is None or r.arch == arch) for r in self.rows)  # fmt: skip
 
     def save(self, path: str | Path) -> None:
         atomic_write_json(Path(path), {**asdict(self), "rows": [asdict(r) for r in self.rows]})

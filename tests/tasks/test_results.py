@@ -21,3 +21,9 @@ def test_results_roundtrip_replace_and_table(tmp_path):
     assert "cnn / baseline" in table and "0.800 ± 0.141" in table and "higher is better" in table
     with pytest.raises(ValueError, match="variant"):
         Row("cnn", "boost", 0.1, 0, {}, 0.0)
+
+
+def test_one_file_holds_sweeps_of_several_networks():
+    res = Results("transcription", "d", "m", "note_f1", True, [Row("probe-linear", "baseline", 1.0, 0, {}, 0.0)])
+    assert res.has_run("baseline", 1.0, 0) and res.has_run("baseline", 1.0, 0, "probe-linear")
+    assert not res.has_run("baseline", 1.0, 0, "crnn")

@@ -82,6 +82,9 @@ class Mixing(Task):
         self.size = build_mixer(self.cfg, None).size  # fail early on a bad arch or size
         self._reference: dict[tuple, list[Row]] = {}
 
+    def sweep_arch(self, variant: str) -> str | None:
+        return None if variant == REFERENCE else f"{self.cfg.arch}-{self.cfg.size}"
+
     def prepare(self, run: RunConfig) -> WaveData:
         """Stems ``[max_stems, T]`` and mix ``[2, T]`` of every item (once per dataset), and the
         features of the stems' downmix this run's variant reads."""

@@ -66,6 +66,9 @@ class Separation(Task):
         self.cfg.sample_rate  # noqa: B018 — fail early on a bad arch or size
         self._oracle: dict[tuple, tuple[dict[str, float], float]] = {}
 
+    def sweep_arch(self, variant: str) -> str | None:
+        return None if variant == ORACLE else f"{self.cfg.arch}-{self.cfg.size}"
+
     def prepare(self, run: RunConfig) -> WaveData:
         """Audio of every item (once per dataset): mixture ``[C, T]`` as input, sources
         ``[S, C, T]`` as target; plus the features of the mixtures this run's variant reads."""

@@ -149,6 +149,11 @@ class Transcription(Task):
     def arch(self) -> str:
         return f"probe-{self.cfg.probe}" if self.cfg.arch == "probe" else "crnn"
 
+    def sweep_arch(self, variant: str) -> str | None:
+        if variant == PEER:
+            return None
+        return "features-only-" + self.arch if variant == "features_only" else self.arch
+
     def prepare(self, run: RunConfig) -> _Prepared:
         """Log-mels and notes of every item (once per dataset), plus the features this run needs."""
         return self.prepare_frames(run, self._load, self.cfg.frame_rate)
