@@ -184,7 +184,7 @@ def _task(args: argparse.Namespace) -> int:
         print(f"wrote {args.out / 'metrics.json'}")
         return 0
     fractions = tuple(float(v) for v in args.fractions.split(","))
-    seeds = tuple(range(args.seeds))
+    seeds = tuple(int(v) for v in args.seed_list.split(",")) if args.seed_list else tuple(range(args.seeds))
     variants = tuple(args.variants.split(",")) if args.variants else tuple(
         v for v in task.variants if features is not None or v in ("baseline", *REFERENCE_VARIANTS))
     results_path = args.results or Path("bench") / "results" / f"{task.results_name}.json"
@@ -460,6 +460,8 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--sweep", action="store_true", help="every variant x fraction x seed; writes the results file")
     task.add_argument("--fractions", default=",".join(f"{f:g}" for f in DEFAULT_FRACTIONS), help="sweep: training fractions")
     task.add_argument("--seeds", type=int, default=3, help="sweep: seeds 0..N-1")
+    task.add_argument("--seed-list", default=None,
+                      help="sweep: these seeds instead (e.g. 2 or 1,2: to share a grid between machines or cores)")
     task.add_argument("--variants", default=None,
                       help="sweep: comma-separated variants (default: all the task has; without --features baseline, peer, oracle, reference)")
     task.add_argument("--results", type=Path, default=None, help="sweep: results file (bench/results/tagging.json, probes.json)")

@@ -41,3 +41,27 @@ def test_transcribe_cli_file_and_folder(trained, note_corpus, tmp_path, capsys):
     assert (tmp_path / "out" / "a.mid").exists()
     assert main(["transcribe", str(src), "-m", str(trained), "-o", str(tmp_path / "out"), "--quiet"]) == 1
     assert "written 0, already done 1, unreadable 1" in capsys.readouterr().out
+
+
+def test_shipped_transcriber_finds_both_notes_of_a_rendered_two_note_file(tmp_path):
+    """A generated file: two piano notes (C4, then G4) rendered with the corpus' soundfont renderer."""
+    import pretty_midi
+    import soundfile as sf
+
+    from sonido.data.render import get_renderer
+
+    pm = pretty_midi.PrettyMIDI()
+    piano = pretty_midi.Instrument(program=0)
+    piano.notes += [pretty_midi.Note(velocity=90, pitch=60, start=0.3, end=1.3),
+                    pretty_midi.Note(velocity=90, pitch=67, start=1.6, end=2.6)]  # fmt: skip
+    pm.instruments.append(piano)
+    pm.write(str(tmp_path / "two.mid"))
+    audio = get_renderer("auto").render((tmp_path / "two.mid").read_bytes(), 22050, int(3.2 * 22050))
+    sf.write(str(tmp_path / "two.wav"), audio, 22050)
+    assert main(["transcribe", str(tmp_path / "two.wav"), "-m", "piano-transcriber-tiny", "-o", str(tmp_path / "out.mid"),
+                 "--quiet"]) == 0  # fmt: skip
+    notes = read_notes(tmp_path / "out.mid")
+    found = {int(p) for _, _, p in notes}
+    assert {60, 67} <= found, notes
+    onsets = {int(p): a for a, _, p in sorted(notes, key=lambda n: n[0], reverse=True)}  # each pitch's first onset
+    assert abs(onsets[60] - 0.3) < 0.1 and abs(onsets[67] - 1.6) < 0.1
