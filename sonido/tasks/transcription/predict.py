@@ -62,9 +62,15 @@ def transcribe_file(t: Transcriber, path: str | os.PathLike, window_seconds: flo
                     progress=None) -> np.ndarray:  # fmt: skip
     """Notes ``[N, 3]`` (onset, offset s, MIDI pitch) of an audio file of any length.
 
+    The file is first read once for its peak and scaled so the peak sits where the embedded
+    corpus puts its mixes' (``MIX_PEAK``): the log-mel front end is not level-invariant and
+    the shipped transcribers were trained on peak-normalised mixes (a quiet file would
+    otherwise come out near-empty).
+
     ``progress``: an optional object with ``advance(seconds)`` (see :mod:`sonido.progress`).
     """
     from sonido.audio_reader import AudioReader
+    from sonido.data.piece import MIX_PEAK
     from sonido.tasks.frontend import log_mel
     from sonido.tasks.inject import align
 
@@ -77,6 +83,8 @@ def transcribe_file(t: Transcriber, path: str | os.PathLike, window_seconds: flo
     decoder = NoteDecoder(cfg.frame_rate, PitchRange.named(cfg.pitches), t.onset_threshold, t.frame_threshold)
     win, margin = max(1, int(window_seconds * sr) // hop) * hop, int(margin_seconds * sr) // hop * hop
     buf = np.zeros(margin, dtype=np.float32)  # audio from `margin` samples before the window on (zeros before the file)
+    peak = max(float(np.abs(b.numpy()).max()) for b in AudioReader(path, sr).blocks())
+    gain = np.float32(MIX_PEAK / peak) if peak > 0 else np.float32(1.0)
     blocks, ended, notes = AudioReader(path, sr).blocks(), False, []
     while True:
         while not ended and len(buf) < 2 * margin + win:
@@ -84,7 +92,7 @@ def transcribe_file(t: Transcriber, path: str | os.PathLike, window_seconds: flo
             if block is None:
                 ended = True
                 break
-            buf = np.concatenate([buf, block[0].numpy()])
+            buf = np.concatenate([buf, block[0].numpy() * gain])
             if progress is not None:
                 progress.advance(block.shape[-1] / sr)
         seg = buf[: 2 * margin + win]
