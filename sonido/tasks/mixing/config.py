@@ -12,7 +12,8 @@ class MixingConfig(ConfigBase):
     """Architecture, size and training budget.
 
     Attributes:
-        arch: ``mixwaveunet`` (:mod:`~sonido.tasks.mixing.wave_unet`). CRAFx2 is not built yet.
+        arch: ``mixwaveunet`` (:mod:`~sonido.tasks.mixing.wave_unet`) or ``crafx2``
+            (:mod:`~sonido.tasks.mixing.crafx2`).
         size: ``tiny`` (trains here) or ``published`` (a preset, not trained here).
         sample_rate: the rate stems and mixes are read at.
         chunk_seconds: training excerpt length, at a random offset.

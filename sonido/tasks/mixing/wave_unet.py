@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from sonido.tasks.inject import FeatureInjector, Fusion
+from sonido.tasks.mixing.network import MixerNet
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class WaveUNetSize:
         return sizes[name]
 
 
-class MixWaveUNet(nn.Module):
+class MixWaveUNet(MixerNet):
     """``[B, max_stems, T]`` dry stems (and features ``{level: [B, F, D]}``) -> ``[B, 2, T]`` mix."""
 
     def __init__(self, size: WaveUNetSize, feature_dims: dict[str, int] | None = None):
@@ -74,9 +75,3 @@ class MixWaveUNet(nn.Module):
             x = F.interpolate(x, size=skip.shape[-1], mode="linear", align_corners=False)
             x = F.leaky_relu(conv(torch.cat([x, skip], 1)), 0.2)
         return self.out(torch.cat([x, inp], 1))[..., :length]
-
-    def loss(self, stems: torch.Tensor, mix: torch.Tensor, feats=None) -> torch.Tensor:
-        """The stereo-invariant spectral loss (auraloss' sum-and-difference STFT loss) to the reference mix."""
-        from sonido.tasks.metrics import stereo_spectral_loss
-
-        return stereo_spectral_loss()(self(stems, feats), mix)
