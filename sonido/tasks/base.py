@@ -155,7 +155,8 @@ class Task(ABC):
         variants: Sequence[str] | None = None,
         on_cell: Callable[[str, float, int, bool], None] | None = None,
     ) -> Results:
-        """Every variant x fraction x seed; ``results_path`` is rewritten after each run.
+        """Every variant x fraction x seed; ``results_path`` is rewritten after each run (merged
+        with what other sweeps of the same task wrote to it meanwhile: :meth:`Results.add_and_save`).
 
         ``on_cell(variant, fraction, seed, done)`` is called before a cell runs (``done``
         False) and once it is finished or found already done (``done`` True).
@@ -180,9 +181,7 @@ class Task(ABC):
                     cfg = replace(base, variant=variant, fraction=fraction, seed=seed,
                                   out=str(Path(base.out) / f"{variant}-f{fraction:g}-s{seed}"))  # fmt: skip
                     rows = self.run_and_save(cfg)
-                    for row in rows:
-                        results.add(row)
-                    results.save(path)
+                    results.add_and_save(rows, path)
                     log.warning("%s %s fraction %g seed %d: %s", self.name, variant, fraction, seed,
                                 ", ".join(f"{r.arch}{'/' + r.inputs if r.inputs else ''} "
                                           f"{r.metrics.get(self.primary_metric, float('nan')):.3f}" for r in rows))

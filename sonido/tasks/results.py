@@ -73,6 +73,27 @@ class Results:
     def save(self, path: str | Path) -> None:
         atomic_write_json(Path(path), {**asdict(self), "rows": [asdict(r) for r in self.rows]})
 
+    def add_and_save(self, rows: list[Row], path: str | Path) -> None:
+        """Add ``rows`` and rewrite ``path``, keeping the rows another process added to the same
+        sweep's file meanwhile (sweeps of other seeds or another network on the other core
+        can share one file): under an exclusive lock on ``PATH.lock`` the file is re-read,
+        its rows this object lacks are taken in, and the union is written atomically."""
+        import fcntl
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_name(path.name + ".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if path.exists():
+                disk = Results.load(path)
+                if (disk.task, disk.dataset, disk.model) == (self.task, self.dataset, self.model):
+                    have = {r.key for r in self.rows}
+                    self.rows += [r for r in disk.rows if r.key not in have]
+                    self.notes = {**disk.notes, **self.notes}
+            for row in rows:
+                self.add(row)
+            self.save(path)
+
     @classmethod
     def load(cls, path: str | Path) -> Results:
         raw = json.loads(Path(path).read_text())

@@ -27,3 +27,16 @@ def test_one_file_holds_sweeps_of_several_networks():
     res = Results("transcription", "d", "m", "note_f1", True, [Row("probe-linear", "baseline", 1.0, 0, {}, 0.0)])
     assert res.has_run("baseline", 1.0, 0) and res.has_run("baseline", 1.0, 0, "probe-linear")
     assert not res.has_run("baseline", 1.0, 0, "crnn")
+
+
+def test_two_sweeps_share_one_file(tmp_path):
+    """Each writer keeps what the other saved meanwhile; its own rows win for its cells."""
+    path = tmp_path / "r.json"
+    umx, demucs = (Results("separation", "d", "m", "sdr", True) for _ in range(2))
+    umx.add_and_save([Row("umx", "baseline", 1.0, 0, {"sdr": 1.0}, 0.0)], path)
+    demucs.add_and_save([Row("htdemucs", "baseline", 1.0, 0, {"sdr": 2.0}, 0.0)], path)
+    umx.add_and_save([Row("umx", "boosted", 1.0, 0, {"sdr": 3.0}, 0.0)], path)
+    assert {r.key[:2] for r in Results.load(path).rows} == {("umx", "baseline"), ("htdemucs", "baseline"), ("umx", "boosted")}
+    other = Results("tagging", "d", "m", "auc", True)  # another sweep: not merged in
+    other.add_and_save([Row("cnn", "baseline", 1.0, 0, {}, 0.0)], path)
+    assert [r.arch for r in Results.load(path).rows] == ["cnn"]
