@@ -11,8 +11,10 @@ the epoch (loss); the test excerpts are separated whole. Each run saves its netw
 ``OUT/model`` (what ``sonido separate -m`` loads).
 
 Variants: baseline, boosted (features of the mixture's mono downmix), control (the
-random-weight model's features) and ``oracle``: open-unmix's ideal ratio mask (power,
-"IRM2") on the tiny Open-Unmix STFT, computed from the references: a ceiling, not a model.
+random-weight model's features), ``oracle``: open-unmix's ideal ratio mask (power,
+"IRM2") on the tiny Open-Unmix STFT, computed from the references: a ceiling, not a model;
+and ``reference``: the mixture itself as every target's estimate, the floor a separator
+has to clear.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 import torch
 
 from sonido.data.datasets.base import Dataset, DatasetError
-from sonido.tasks.base import ORACLE, RunConfig, Task
+from sonido.tasks.base import ORACLE, REFERENCE, RunConfig, Task
 from sonido.tasks.metrics import aggregate_separation, separation_metrics
 from sonido.tasks.results import Row
 from sonido.tasks.sampling import split_indices, training_subset
@@ -58,16 +60,16 @@ class Separation(Task):
     secondary_metrics = ("si_sdr",)
     results_name = "separation"
     config_class = SeparationConfig
-    variants = ("baseline", "boosted", "control", ORACLE)
+    variants = ("baseline", "boosted", "control", ORACLE, REFERENCE)
 
     def __init__(self, cfg: SeparationConfig | None = None):
         super().__init__()
         self.cfg = cfg or SeparationConfig()
         self.cfg.sample_rate  # noqa: B018 — fail early on a bad arch or size
-        self._oracle: dict[tuple, tuple[dict[str, float], float]] = {}
+        self._fixed: dict[tuple, tuple[dict[str, float], float]] = {}
 
     def sweep_arch(self, variant: str) -> str | None:
-        return None if variant == ORACLE else f"{self.cfg.arch}-{self.cfg.size}"
+        return None if variant in (ORACLE, REFERENCE) else f"{self.cfg.arch}-{self.cfg.size}"
 
     def prepare(self, run: RunConfig) -> WaveData:
         """Audio of every item (once per dataset): mixture ``[C, T]`` as input, sources
@@ -101,19 +103,27 @@ class Separation(Task):
             sources.append(src)
         return WaveData(list(dataset), mixes, sources, {})
 
-    def _oracle_row(self, run: RunConfig, data: WaveData, test: list[int]) -> list[Row]:
-        """The ideal ratio mask on the test excerpts (deterministic: computed once per dataset)."""
+    def _fixed_row(self, run: RunConfig, data: WaveData, test: list[int]) -> list[Row]:
+        """The oracle (the ideal ratio mask) or the reference (the mixture as every estimate) on
+        the test excerpts: deterministic, so computed once per dataset and variant."""
         from sonido.tasks.separation.umx import UMXSize
 
-        key = (run.dataset, run.data, run.clip_seconds)
-        if key not in self._oracle:
+        key = (run.variant, run.dataset, run.data, run.clip_seconds)
+        if key not in self._fixed:
             size, start = UMXSize.named("tiny"), time.perf_counter()
             targets = tuple(self.dataset(run).classes)
-            tracks = [separation_metrics(data.targets[n].numpy(), oracle_irm(data.inputs[n], data.targets[n], size.n_fft,
-                                         size.hop).numpy(), self.cfg.sample_rate, targets) for n in test]  # fmt: skip
-            self._oracle[key] = (aggregate_separation(tracks, targets), time.perf_counter() - start)
-        metrics, seconds = self._oracle[key]
-        return [Row("oracle-irm2", ORACLE, run.fraction, run.seed, dict(metrics), seconds)]
+
+            def estimate(n: int) -> torch.Tensor:
+                if run.variant == REFERENCE:
+                    return data.inputs[n].expand_as(data.targets[n])
+                return oracle_irm(data.inputs[n], data.targets[n], size.n_fft, size.hop)
+
+            tracks = [separation_metrics(data.targets[n].numpy(), estimate(n).numpy(), self.cfg.sample_rate, targets)
+                      for n in test]  # fmt: skip
+            self._fixed[key] = (aggregate_separation(tracks, targets), time.perf_counter() - start)
+        metrics, seconds = self._fixed[key]
+        name = "mixture" if run.variant == REFERENCE else "oracle-irm2"
+        return [Row(name, run.variant, run.fraction, run.seed, dict(metrics), seconds)]
 
     def run(self, run: RunConfig) -> list[Row]:
         from sonido.tasks.separation.predict import Separator, save_separator
@@ -121,8 +131,8 @@ class Separation(Task):
         cfg = self.cfg
         data = self.prepare(run)
         split = split_indices(data.items, "separation")
-        if run.variant == ORACLE:
-            return self._oracle_row(run, data, split["test"])
+        if run.variant in (ORACLE, REFERENCE):
+            return self._fixed_row(run, data, split["test"])
         train = training_subset(split["train"], [None] * len(split["train"]), run.fraction, run.seed)
         model_name, targets = run.feature_model, tuple(self.dataset(run).classes)
         torch.manual_seed(run.seed)

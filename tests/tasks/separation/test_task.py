@@ -24,11 +24,13 @@ def test_umx_baseline_beats_an_untrained_model_and_saves_a_separator(separation_
     assert sep.targets == ("bass", "drums", "lead", "other") and sep.channels == 2 and sep.feature_model is None
 
 
-def test_oracle_row_is_a_high_ceiling_computed_once(separation_set, tmp_path):
+def test_oracle_ceiling_computed_once_and_the_mixture_floor(separation_set, tmp_path):
     task = get_task("separation")
     (a,) = _run(task, separation_set, tmp_path, variant="oracle")
     (b,) = _run(task, separation_set, tmp_path, variant="oracle", fraction=0.5, seed=2)
     assert a.arch == "oracle-irm2" and a.metrics == b.metrics and a.metrics["sdr"] > 15
+    (floor,) = _run(task, separation_set, tmp_path, variant="reference")
+    assert floor.arch == "mixture" and floor.metrics["sdr"] < a.metrics["sdr"] - 10
 
 
 def test_boosted_htdemucs_reads_cached_features_of_the_mixtures(separation_set, tmp_path):
