@@ -60,7 +60,7 @@ def test_task_cli_errors(mini_corpus, tmp_path, capsys):
 
 
 def test_corpus_sets_and_waveform_task_sweeps_from_the_cli(stem_corpus, tmp_path, capsys):
-    """`sonido corpus separation|mixing` then `sonido task separation --arch umx --sweep` (with the oracle row)
+    """`sonido corpus separation|mixing` then `sonido task separation --arch umx --sweep` (with the oracle and mixture rows)
     and `sonido task mixing` (with the reference rows), baseline only (no features)."""
     sep, mix = tmp_path / "sep", tmp_path / "mix"
     assert main(["corpus", "separation", str(stem_corpus), str(sep), "--mixes", "8", "--seconds", "1", "--eval-seconds",
@@ -70,8 +70,8 @@ def test_corpus_sets_and_waveform_task_sweeps_from_the_cli(stem_corpus, tmp_path
     assert main(["task", "separation", "--dataset", "separation-set", "--data", str(sep), "--arch", "umx", "--sweep",
                  "--fractions", "1", "--seeds", "1", "--clip-seconds", "2", "--results", str(tmp_path / "s.json"),
                  "--out", str(tmp_path / "s"), *fast]) == 0  # fmt: skip
-    assert {(r.arch, r.variant) for r in Results.load(tmp_path / "s.json").rows} == {("umx-tiny", "baseline"),
-                                                                                    ("oracle-irm2", "oracle")}
+    assert {(r.arch, r.variant) for r in Results.load(tmp_path / "s.json").rows} == {
+        ("umx-tiny", "baseline"), ("oracle-irm2", "oracle"), ("mixture", "reference")}
     assert main(["task", "mixing", "--dataset", "medleydb", "--data", str(mix), "--sweep", "--fractions", "1",
                  "--seeds", "1", "--clip-seconds", "2", "--results", str(tmp_path / "m.json"), "--out",
                  str(tmp_path / "m"), *fast]) == 0  # fmt: skip
