@@ -27,3 +27,25 @@ def tone():
         return path
 
     return write
+
+
+@pytest.fixture
+def rendered_part(tmp_path):
+    """A function rendering one instrument's notes with the corpus' soundfont renderer:
+    (program, pitches, seconds, step) -> mono float32 ``[seconds * 22050]`` at 22.05 kHz,
+    one 0.45 s note every ``step`` seconds from 0.2 s."""
+
+    def render(program: int, pitches: list[int], seconds: float = 4.2, step: float = 0.5) -> np.ndarray:
+        import pretty_midi
+
+        from sonido.data.render import get_renderer
+
+        pm = pretty_midi.PrettyMIDI()
+        ins = pretty_midi.Instrument(program=program)
+        ins.notes += [pretty_midi.Note(velocity=90, pitch=p, start=0.2 + step * i, end=0.65 + step * i)
+                      for i, p in enumerate(pitches)]  # fmt: skip
+        pm.instruments.append(ins)
+        pm.write(str(tmp_path / "part.mid"))
+        return get_renderer("auto").render((tmp_path / "part.mid").read_bytes(), 22050, int(seconds * 22050))
+
+    return render

@@ -73,29 +73,18 @@ def test_mix_cli_on_a_folder_of_stems(mixing_set, tmp_path, capsys):
     assert "c.wav" in capsys.readouterr().err
 
 
-def test_shipped_mixer_mixes_a_folder_of_rendered_stems(tmp_path):
+def test_shipped_mixer_mixes_a_folder_of_rendered_stems(tmp_path, rendered_part):
     """Two stems rendered with the corpus' soundfont renderer (a bass line, a flute melody) mixed
     by the shipped ``mixer-tiny``: a stereo file of the stems' length in which both stems are
     heard (the spectral loss it was trained on ignores polarity, so shares are taken in magnitude)."""
-    import pretty_midi
-
-    from sonido.data.render import get_renderer
-
-    sr, n = 22050, int(4.2 * 22050)
     (tmp_path / "stems").mkdir()
-    stems = {}
-    for name, program, pitches in (("bass", 33, [36, 38, 40, 41, 43, 41]), ("flute", 73, [72, 74, 76, 77, 79, 77])):
-        pm = pretty_midi.PrettyMIDI()
-        ins = pretty_midi.Instrument(program=program)
-        ins.notes += [pretty_midi.Note(velocity=90, pitch=p, start=0.2 + 0.6 * i, end=0.7 + 0.6 * i)
-                      for i, p in enumerate(pitches)]  # fmt: skip
-        pm.instruments.append(ins)
-        pm.write(str(tmp_path / "part.mid"))
-        stems[name] = get_renderer("auto").render((tmp_path / "part.mid").read_bytes(), sr, n)
-        sf.write(str(tmp_path / "stems" / f"{name}.wav"), stems[name], sr)
+    stems = {"bass": rendered_part(33, [36, 38, 40, 41, 43, 41], step=0.6),
+             "flute": rendered_part(73, [72, 74, 76, 77, 79, 77], step=0.6)}  # fmt: skip
+    for name, stem in stems.items():
+        sf.write(str(tmp_path / "stems" / f"{name}.wav"), stem, 22050)
     assert main(["mix", str(tmp_path / "stems"), "-m", "mixer-tiny", "-o", str(tmp_path / "mix.wav")]) == 0
     mix, rate = sf.read(str(tmp_path / "mix.wav"))
-    assert mix.shape == (n, 2) and rate == sr
+    assert mix.shape == (len(stems["bass"]), 2) and rate == 22050
     mono = mix.mean(1)
     assert abs(np.corrcoef(mono, sum(stems.values()))[0, 1]) > 0.5
     for name, stem in stems.items():

@@ -65,28 +65,14 @@ def test_more_than_two_channels_is_a_clear_error(trained, tmp_path):
     assert not (tmp_path / "o" / "bass.wav").exists()
 
 
-def test_shipped_separator_puts_each_instrument_in_its_target(tmp_path):
+def test_shipped_separator_puts_each_instrument_in_its_target(tmp_path, rendered_part):
     """A generated two-instrument file — a bass line (fingered bass) under a flute melody, each
     rendered alone with the corpus' soundfont renderer and summed — separated by the shipped
     ``separator-tiny``: each instrument's largest share (least-squares gain of the reference
     in a target's output) is in its own target."""
-    import pretty_midi
-
-    from sonido.data.render import get_renderer
-
-    sr, n = 22050, int(4.2 * 22050)
-
-    def part(program: int, pitches: list[int]) -> np.ndarray:
-        pm = pretty_midi.PrettyMIDI()
-        ins = pretty_midi.Instrument(program=program)
-        ins.notes += [pretty_midi.Note(velocity=90, pitch=p, start=0.2 + 0.5 * i, end=0.65 + 0.5 * i)
-                      for i, p in enumerate(pitches)]  # fmt: skip
-        pm.instruments.append(ins)
-        pm.write(str(tmp_path / "part.mid"))
-        return get_renderer("auto").render((tmp_path / "part.mid").read_bytes(), sr, n)
-
-    refs = {"bass": part(33, [36, 38, 40, 41, 43, 41, 40, 38]), "lead": part(73, [72, 74, 76, 77, 79, 77, 76, 74])}
-    sf.write(str(tmp_path / "mix.wav"), np.stack([refs["bass"] + refs["lead"]] * 2, 1), sr)
+    refs = {"bass": rendered_part(33, [36, 38, 40, 41, 43, 41, 40, 38]),
+            "lead": rendered_part(73, [72, 74, 76, 77, 79, 77, 76, 74])}  # fmt: skip
+    sf.write(str(tmp_path / "mix.wav"), np.stack([refs["bass"] + refs["lead"]] * 2, 1), 22050)
     assert main(["separate", str(tmp_path / "mix.wav"), "-m", "separator-tiny", "-o", str(tmp_path / "out"), "--quiet"]) == 0
     outs = {t: sf.read(str(tmp_path / "out" / f"{t}.wav"))[0].mean(1) for t in ("bass", "drums", "lead", "other")}
     for name, ref in refs.items():
