@@ -97,7 +97,7 @@ def _boost(args: argparse.Namespace) -> int:
     tasks = ALL_TASKS if args.tasks == "all" else tuple(t.strip() for t in args.tasks.split(","))
     fractions = tuple(float(v) for v in args.fractions.split(",")) if args.fractions else ()
     cfg = BoostConfig(tasks=tasks, model=args.model, control_model=args.control_model, fractions=fractions,
-                      seeds=args.seeds or 0, quick=args.quick, out=str(args.out), data=str(args.data))  # fmt: skip
+                      seeds=args.seeds or 0, quick=args.quick, out=str(args.out), data=str(args.data or ""))  # fmt: skip
     with stop_on_signals():
         report = run_boost(cfg, progress=not args.quiet)
     print(f"wrote {report}")
@@ -532,8 +532,9 @@ def build_parser() -> argparse.ArgumentParser:
     boost.add_argument("--seeds", type=int, default=None, help="seeds per cell (default 3; --quick 1)")
     boost.add_argument("--quick", action="store_true", help="the 10-minute budget: every task, short training")
     boost.add_argument("--out", type=Path, default=Path("report"), help="report folder (re-running resumes; default report)")
-    boost.add_argument("--data", type=Path, default=Path("data") / "corpus-boost",
-                       help="the embedded corpus (built if missing; default data/corpus-boost)")
+    boost.add_argument("--data", type=Path, default=None,
+                       help="the embedded corpus (built if missing; default data/corpus-boost, "
+                            "data/corpus-boost-quick with --quick)")
     boost.add_argument("--quiet", action="store_true", help="no progress display")
     boost.set_defaults(func=_boost)
     return parser

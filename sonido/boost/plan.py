@@ -27,7 +27,7 @@ class BoostConfig(ConfigBase):
     quick: the ``--quick`` budget (few fractions, one seed, short training; still every task).
     out: the report folder (``REPORT.md``, ``results.json``, plots, per-task results and runs).
     data: the embedded corpus (built there if missing: ``tiny`` for --quick, ``small``
-        cut to ``corpus_pieces`` pieces otherwise).
+        cut to ``corpus_pieces`` pieces otherwise); empty: :attr:`corpus`'s per-mode default.
     """
 
     tasks: tuple[str, ...] = ALL_TASKS
@@ -37,9 +37,16 @@ class BoostConfig(ConfigBase):
     seeds: int = 0
     quick: bool = False
     out: str = "report"
-    data: str = "data/corpus-boost"
+    data: str = ""
     corpus_pieces: int = 160
     clip_seconds: float = 10.0
+
+    @property
+    def corpus(self) -> Path:
+        """The corpus folder: ``data``, else ``data/corpus-boost-quick`` (--quick, the tiny corpus)
+        or ``data/corpus-boost`` — one folder per mode, so a quick run never leaves its tiny
+        corpus where the default run looks for the small one."""
+        return Path(self.data or ("data/corpus-boost-quick" if self.quick else "data/corpus-boost"))
 
     def grid(self) -> tuple[tuple[float, ...], tuple[int, ...]]:
         fractions = self.fractions or ((0.25, 1.0) if self.quick else (0.1, 0.3, 1.0))

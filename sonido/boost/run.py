@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 def _corpus(cfg: BoostConfig, progress: bool) -> Path:
     from sonido.data.corpus import CorpusConfig, build_corpus
 
-    root = Path(cfg.data)
+    root = cfg.corpus
     if not (root / "manifest.json").exists():
         preset = CorpusConfig.preset("tiny") if cfg.quick else CorpusConfig.preset("small", pieces=cfg.corpus_pieces)
         build_corpus(root, preset, progress=progress)
