@@ -184,6 +184,7 @@ def aggregate_separation(tracks: Sequence[dict[str, float]], targets: Sequence[s
 
 
 FFT_SIZES, HOP_SIZES, WIN_LENGTHS = [1024, 2048, 512], [256, 512, 128], [1024, 2048, 512]
+SOUNDING_DB = 60.0
 PAN_BANDS = {"low": (0.0, 250.0), "mid": (250.0, 2500.0), "high": (2500.0, float("inf")), "total": (0.0, float("inf"))}
 
 
@@ -192,7 +193,10 @@ def mix_features(x: np.ndarray, sample_rate: int) -> dict[str, dict[str, float]]
     evaluation (Martínez-Ramírez et al., FxNorm-automix):
 
     - ``loudness``: integrated loudness in LUFS (pyloudnorm, ITU-R BS.1770) and peak level (dBFS);
-    - ``spectral``: centroid, bandwidth, contrast, roll-off and flatness (librosa, channel mean, time mean);
+    - ``spectral``: centroid, bandwidth, contrast, roll-off and flatness (librosa, channel mean,
+      mean over the *sounding* frames: those within ``SOUNDING_DB`` of the loudest frame; digital
+      silence has flatness 1 and centroid 0, and would otherwise decide these features for any
+      mix with silent passages);
     - ``panning``: the mean absolute stereo panning spectrum (Tzanetakis et al. 2007) in a low
       (< 250 Hz), mid (250–2500 Hz), high (> 2500 Hz) band and overall;
     - ``dynamics``: RMS level (dB), crest factor (dB), and dynamic spread: the standard deviation
@@ -214,7 +218,11 @@ def mix_features(x: np.ndarray, sample_rate: int) -> dict[str, dict[str, float]]
         "rolloff": librosa.feature.spectral_rolloff(y=x, sr=sample_rate),
         "flatness": librosa.feature.spectral_flatness(y=x),
     }
-    feats["spectral"] = {k: float(np.mean(v)) for k, v in spec.items()}
+    frame_rms = librosa.feature.rms(y=x).max(0)[0]  # [frames]: the louder channel, the spectral features' framing
+    sounding = frame_rms > frame_rms.max() * 10 ** (-SOUNDING_DB / 20)
+    if not sounding.any():  # all silence: every frame counts
+        sounding[:] = True
+    feats["spectral"] = {k: float(np.mean(v[..., sounding])) for k, v in spec.items()}
     left, right = (librosa.stft(c, n_fft=2048, hop_length=512) for c in x)
     similarity = 2 * np.abs(left * np.conj(right)) / (np.abs(left) ** 2 + np.abs(right) ** 2 + eps)
     panning = (1 - similarity) * np.sign(np.abs(right) - np.abs(left))  # -1 left .. +1 right per bin and frame

@@ -24,6 +24,23 @@ def test_identical_mixes_score_zero_and_a_quieter_one_does_not():
     assert mixing_metrics(x[::-1].copy(), x, 22050)["stereo_spectral"] == pytest.approx(0.0, abs=1e-6)  # channel swap
 
 
+def test_silent_passages_do_not_decide_the_spectral_features():
+    """A mix that is silent where the reference has a quiet tail differs only there: the
+    spectral features are taken over sounding frames, so digital silence (flatness 1)
+    cannot dominate their error."""
+    noise = np.random.default_rng(0).standard_normal((2, 22050 * 2)) * 0.1
+    tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(22050 * 2) / 22050)
+    ref = np.stack([tone, tone]) + 0.01 * noise
+    est = ref.copy()
+    est[:, 22050:] = 0.0  # half the mix digitally silent
+    ref[:, 22050:] *= 1e-4  # the reference only 80 dB down there: not sounding either
+    metrics = mixing_metrics(est.astype(np.float32), ref.astype(np.float32), 22050)
+    assert metrics["mape_spectral"] < 5.0
+    louder = ref.copy()
+    louder[:, 22050:] = noise[:, 22050:]  # a sounding noise passage is a spectral difference
+    assert mixing_metrics(louder.astype(np.float32), ref.astype(np.float32), 22050)["mape_spectral"] > 20.0
+
+
 def test_reference_mixes():
     import pyloudnorm
     import torch
