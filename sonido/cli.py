@@ -111,7 +111,7 @@ def _codec_train(args: argparse.Namespace) -> int:
     train_overrides = {"max_steps": args.max_steps} if args.max_steps else {}
     path = train_codec(
         args.data, args.out, preset=args.preset, model_overrides=model_overrides, train_overrides=train_overrides,
-        max_minutes=args.max_minutes, devices=args.devices, strategy=args.strategy, accelerator=args.accelerator,
+        max_minutes=args.max_minutes, devices=args.devices, num_nodes=args.num_nodes, strategy=args.strategy, accelerator=args.accelerator,
         resume=args.resume, init=args.init, precision=args.precision,
     )  # fmt: skip
     print(f"model: {path}")
@@ -124,7 +124,7 @@ def _prior_train(args: argparse.Namespace) -> int:
     train_overrides = {"max_steps": args.max_steps} if args.max_steps else {}
     path = train_prior(
         args.level, args.codec, args.data, args.out, preset=args.preset, cache=args.cache,
-        train_overrides=train_overrides, max_minutes=args.max_minutes, devices=args.devices,
+        train_overrides=train_overrides, max_minutes=args.max_minutes, devices=args.devices, num_nodes=args.num_nodes,
         strategy=args.strategy, accelerator=args.accelerator, resume=args.resume, label=args.label,
         excerpt_seconds=args.excerpt_seconds, precision=args.precision,
     )  # fmt: skip
@@ -314,6 +314,8 @@ def _add_training_args(p: argparse.ArgumentParser, preset_help: str, data_requir
                    help="wall-clock budget in minutes, counted across --resume (default: none)")
     p.add_argument("--max-steps", type=int, default=None, help="optimizer steps (default: the preset's)")
     p.add_argument("--devices", default=1, type=lambda v: v if v == "auto" else int(v), help="device count or auto")
+    p.add_argument("--num-nodes", type=int, default=1,
+                   help="machines in the run (Lightning: SLURM, torchrun, or MASTER_ADDR/MASTER_PORT/NODE_RANK per node)")
     p.add_argument("--strategy", default="auto", help="Lightning strategy, e.g. ddp, fsdp")
     p.add_argument("--accelerator", default="auto", help="Lightning accelerator: cpu, gpu or auto")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoints/last.ckpt")
@@ -528,7 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     boost.add_argument("--model", default=DEFAULT_MODEL, help=f"pretrained SoniDo model (default {DEFAULT_MODEL})")
     boost.add_argument("--control-model", default=DEFAULT_CONTROL,
                        help=f"its random-weight control (default {DEFAULT_CONTROL})")
-    boost.add_argument("--fractions", default=None, help="training fractions (default 0.1,0.3,1; --quick 0.25,1)")
+    boost.add_argument("--fractions", default=None, help="training fractions (default 0.1,1; --quick 0.25,1)")
     boost.add_argument("--seeds", type=int, default=None, help="seeds per cell (default 3; --quick 1)")
     boost.add_argument("--quick", action="store_true", help="the 10-minute budget: every task, short training")
     boost.add_argument("--out", type=Path, default=Path("report"), help="report folder (re-running resumes; default report)")

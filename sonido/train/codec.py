@@ -107,6 +107,7 @@ def train_codec(
     train_overrides: dict[str, Any] | None = None,
     max_minutes: float | None = None,
     devices: int | str = 1,
+    num_nodes: int = 1,
     strategy: str = "auto",
     accelerator: str = "auto",
     resume: bool = False,
@@ -122,7 +123,8 @@ def train_codec(
         preset: ``sonido/configs/codec/<preset>.json``.
         model_overrides / train_overrides: replace preset values.
         max_minutes: wall-clock budget (Lightning's timer; survives resume).
-        devices / strategy / accelerator / precision: Lightning's, e.g. ``devices=8, strategy="ddp"``.
+        devices / num_nodes / strategy / accelerator / precision: Lightning's, e.g. ``devices=8,
+            num_nodes=4, strategy="ddp"`` (8 GPUs on each of 4 machines).
         resume: continue from ``out/checkpoints/last.ckpt``.
         init: start from a pretrained codec (folder or registered name).
     """
@@ -151,6 +153,6 @@ def train_codec(
     fit(
         module, train_ds, valid_ds, out, _export, train_cfg, data=describe_roots(data), max_minutes=max_minutes,
         devices=devices, strategy=strategy, accelerator=accelerator, resume=resume, progress=progress,
-        precision=precision,
+        precision=precision, num_nodes=num_nodes,
     )  # fmt: skip
     return out / "model"

@@ -83,6 +83,7 @@ def train_prior(
     train_overrides: dict[str, Any] | None = None,
     max_minutes: float | None = None,
     devices: int | str = 1,
+    num_nodes: int = 1,
     strategy: str = "auto",
     accelerator: str = "auto",
     resume: bool = False,
@@ -146,6 +147,6 @@ def train_prior(
     fit(
         module, train_ds, valid_ds, out, _export, train_cfg, data=f"{describe_roots(data) if data is not None else cache} (codec {codec})", max_minutes=max_minutes,
         devices=devices, strategy=strategy, accelerator=accelerator, resume=resume, progress=progress,
-        precision=precision,
+        precision=precision, num_nodes=num_nodes,
     )  # fmt: skip
     return out / "model"

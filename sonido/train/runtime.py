@@ -117,10 +117,13 @@ def fit(
     resume: bool,
     progress: bool,
     precision: str = "32-true",
+    num_nodes: int = 1,
 ) -> None:
     """Train ``module``; checkpoints in ``out/checkpoints``, logs in ``out/logs``, the
     exported model in ``out/model``. ``resume`` continues from ``last.ckpt`` if present.
-    ``precision`` is Lightning's (``"bf16-mixed"`` on GPUs that have it).
+    ``precision`` is Lightning's (``"bf16-mixed"`` on GPUs that have it); ``num_nodes`` > 1
+    runs one process group over several machines (Lightning's cluster environments: SLURM,
+    torchrun, or ``MASTER_ADDR``/``MASTER_PORT``/``NODE_RANK`` set on each node).
 
     ``train_ds`` must have ``seed`` and ``set_epoch``; under DDP each rank gets its own seed.
     """
@@ -132,6 +135,7 @@ def fit(
     trainer = L.Trainer(
         accelerator=accelerator,
         devices=devices,
+        num_nodes=num_nodes,
         strategy=strategy,
         precision=precision,
         max_steps=config.max_steps,

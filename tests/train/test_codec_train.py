@@ -73,6 +73,28 @@ def test_ddp_two_processes_on_cpu(audio_dir, preset, tmp_path):
 
 
 @pytest.mark.slow
+def test_two_nodes_on_one_machine(audio_dir, preset, tmp_path):
+    """--num-nodes: two processes that each play one node (NODE_RANK 0 and 1, one device each)
+    join one process group through MASTER_ADDR/MASTER_PORT, as the same command on two
+    machines would."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run = tmp_path / "nodes"
+    args = _cli("--preset", preset, "--data", str(audio_dir), "--out", str(run), "--devices", "1", "--num-nodes", "2",
+                "--strategy", "ddp", "--accelerator", "cpu", "--max-steps", "2")  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)}
+    procs = [subprocess.Popen(args, env={**env, "NODE_RANK": str(rank)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for rank in (0, 1)]  # fmt: skip
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs[0][1][-3000:] + outs[1][1][-3000:]
+    assert "Starting with 2 processes" in outs[0][1] + outs[0][0], outs[0][1][-2000:]  # Lightning's rank-zero banner
+    assert codec.checkpoint.info(run / "model")["steps"] == 2
+
+
+@pytest.mark.slow
 def test_sigkill_then_resume_loses_at_most_one_interval(audio_dir, tmp_path):
     spec = json.loads(json.dumps(MICRO))
     spec["train"].update(max_steps=400, checkpoint_every=20, val_every=50)
