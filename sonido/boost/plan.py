@@ -27,7 +27,8 @@ class BoostConfig(ConfigBase):
     quick: the ``--quick`` budget (few fractions, one seed, short training; still every task).
     out: the report folder (``REPORT.md``, ``results.json``, plots, per-task results and runs).
     data: the embedded corpus (built there if missing: ``tiny`` for --quick, ``small``
-        cut to ``corpus_pieces`` pieces otherwise); empty: :attr:`corpus`'s per-mode default.
+        cut to ``corpus_pieces`` pieces of at most ``piece_seconds`` otherwise — the tasks
+        read the first ``clip_seconds``); empty: :attr:`corpus`'s per-mode default.
     """
 
     tasks: tuple[str, ...] = ALL_TASKS
@@ -39,6 +40,7 @@ class BoostConfig(ConfigBase):
     out: str = "report"
     data: str = ""
     corpus_pieces: int = 160
+    piece_seconds: float = 20.0
     clip_seconds: float = 10.0
 
     @property
@@ -49,7 +51,7 @@ class BoostConfig(ConfigBase):
         return Path(self.data or ("data/corpus-boost-quick" if self.quick else "data/corpus-boost"))
 
     def grid(self) -> tuple[tuple[float, ...], tuple[int, ...]]:
-        fractions = self.fractions or ((0.25, 1.0) if self.quick else (0.1, 0.3, 1.0))
+        fractions = self.fractions or ((0.25, 1.0) if self.quick else (0.1, 1.0))
         return tuple(fractions), tuple(range(self.seeds or (1 if self.quick else 3)))
 
 
@@ -69,21 +71,21 @@ class TaskPlan:
 
 PLANS: dict[str, TaskPlan] = {
     "tagging": TaskPlan("tagging", "embedded-corpus", ("baseline", "boosted", "control"),
-                        default={"max_epochs": 12, "samples_per_epoch": 192},
+                        default={"max_epochs": 6, "samples_per_epoch": 128},
                         quick={"max_epochs": 3, "samples_per_epoch": 64}),
     "probe": TaskPlan("probe", "embedded-corpus", ("baseline", "boosted", "control"),
                       default={"hidden": (0,), "lr": (1e-3,), "dropout": (0.25,), "weight_decay": (0.0, 1e-3)},
                       quick={"hidden": (0,), "lr": (1e-3,), "dropout": (0.25,), "weight_decay": (0.0,), "max_epochs": 60}),
     "transcription": TaskPlan("transcription", "embedded-corpus", ("baseline", "boosted", "control", "peer"),
-                              default={"arch": "probe", "max_epochs": 15},
+                              default={"arch": "probe", "max_epochs": 6, "samples_per_epoch": 128},
                               quick={"arch": "probe", "max_epochs": 3, "samples_per_epoch": 64,
                                      "thresholds": (0.3, 0.5)}),
     "separation": TaskPlan("separation", "separation-set", ("baseline", "boosted", "control", "oracle"),
-                           default={"arch": "umx", "max_epochs": 4, "steps_per_epoch": 25},
+                           default={"arch": "umx", "max_epochs": 2, "steps_per_epoch": 20},
                            quick={"arch": "umx", "max_epochs": 1, "steps_per_epoch": 8, "batch_size": 4,
                                   "wiener_iterations": 0}),
     "mixing": TaskPlan("mixing", "medleydb", ("baseline", "boosted", "control", "reference"),
-                       default={"max_epochs": 4, "steps_per_epoch": 25},
+                       default={"max_epochs": 2, "steps_per_epoch": 15, "batch_size": 4, "chunk_seconds": 1.0},
                        quick={"max_epochs": 1, "steps_per_epoch": 8, "batch_size": 4}),
 }  # fmt: skip
 """Tasks the benchmark can run; a task of :data:`ALL_TASKS` missing here is reported as not built."""
@@ -95,10 +97,10 @@ def task_data(plan: TaskPlan, corpus: Path, out: Path, quick: bool, progress: bo
     if plan.dataset == "separation-set":
         from sonido.tasks.separation.dataset import SeparationSetConfig, build_separation_set
 
-        cfg = SeparationSetConfig(mixes=48 if quick else 240, seconds=4.0)
+        cfg = SeparationSetConfig(mixes=48 if quick else 96, seconds=4.0)
         return build_separation_set(corpus, out / "data" / "separation", cfg, progress=progress).parent
     if plan.dataset == "medleydb":
         from sonido.tasks.mixing.dataset import build_mixing_set
 
-        return build_mixing_set(corpus, out / "data" / "mixing", seconds=10.0, progress=progress).parent
+        return build_mixing_set(corpus, out / "data" / "mixing", seconds=6.0, progress=progress).parent
     return corpus

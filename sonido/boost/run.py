@@ -27,7 +27,8 @@ def _corpus(cfg: BoostConfig, progress: bool) -> Path:
 
     root = cfg.corpus
     if not (root / "manifest.json").exists():
-        preset = CorpusConfig.preset("tiny") if cfg.quick else CorpusConfig.preset("small", pieces=cfg.corpus_pieces)
+        preset = CorpusConfig.preset("tiny") if cfg.quick else CorpusConfig.preset("small", pieces=cfg.corpus_pieces,
+                                                                                 max_seconds=cfg.piece_seconds)
         build_corpus(root, preset, progress=progress)
     return root
 
