@@ -97,7 +97,8 @@ def _boost(args: argparse.Namespace) -> int:
     tasks = ALL_TASKS if args.tasks == "all" else tuple(t.strip() for t in args.tasks.split(","))
     fractions = tuple(float(v) for v in args.fractions.split(",")) if args.fractions else ()
     cfg = BoostConfig(tasks=tasks, model=args.model, control_model=args.control_model, fractions=fractions,
-                      seeds=args.seeds or 0, quick=args.quick, out=str(args.out), data=str(args.data or ""))  # fmt: skip
+                      seeds=args.seeds or 0, quick=args.quick, out=str(args.out), data=str(args.data or ""),
+                      jobs=args.jobs)  # fmt: skip
     with stop_on_signals():
         report = run_boost(cfg, progress=not args.quiet)
     print(f"wrote {report}")
@@ -537,6 +538,8 @@ def build_parser() -> argparse.ArgumentParser:
     boost.add_argument("--data", type=Path, default=None,
                        help="the embedded corpus (built if missing; default data/corpus-boost, "
                             "data/corpus-boost-quick with --quick)")
+    boost.add_argument("--jobs", type=int, default=0,
+                       help="processes (one torch thread each) the tasks run in, at most 2 lanes (default: the free cores)")
     boost.add_argument("--quiet", action="store_true", help="no progress display")
     boost.set_defaults(func=_boost)
     return parser

@@ -26,6 +26,7 @@ class BoostConfig(ConfigBase):
     fractions, seeds: the grid (``()`` / ``0``: the mode's default).
     quick: the ``--quick`` budget (few fractions, one seed, short training; still every task).
     out: the report folder (``REPORT.md``, ``results.json``, plots, per-task results and runs).
+    jobs: processes the tasks run in (lanes, :func:`sonido.boost.run.lanes`); 0: the free cores.
     data: the embedded corpus (built there if missing: ``tiny`` for --quick, ``small``
         cut to ``corpus_pieces`` pieces of at most ``piece_seconds`` otherwise — the tasks
         read the first ``clip_seconds``); empty: :attr:`corpus`'s per-mode default.
@@ -38,6 +39,7 @@ class BoostConfig(ConfigBase):
     seeds: int = 0
     quick: bool = False
     out: str = "report"
+    jobs: int = 0
     data: str = ""
     corpus_pieces: int = 160
     piece_seconds: float = 20.0
@@ -77,7 +79,8 @@ PLANS: dict[str, TaskPlan] = {
                       default={"hidden": (0,), "lr": (1e-3,), "dropout": (0.25,), "weight_decay": (0.0, 1e-3)},
                       quick={"hidden": (0,), "lr": (1e-3,), "dropout": (0.25,), "weight_decay": (0.0,), "max_epochs": 60}),
     "transcription": TaskPlan("transcription", "embedded-corpus", ("baseline", "boosted", "control", "peer"),
-                              default={"arch": "probe", "max_epochs": 6, "samples_per_epoch": 128},
+                              default={"arch": "probe", "max_epochs": 6, "samples_per_epoch": 128,
+                                       "thresholds": (0.3, 0.5)},
                               quick={"arch": "probe", "max_epochs": 3, "samples_per_epoch": 64,
                                      "thresholds": (0.3, 0.5)}),
     "separation": TaskPlan("separation", "separation-set", ("baseline", "boosted", "control", "oracle"),

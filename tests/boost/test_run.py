@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import pytest
@@ -14,8 +15,8 @@ def test_quick_boost_on_a_4_piece_corpus_end_to_end_and_resumes(tmp_path):
     corpus = tmp_path / "corpus"
     build_corpus(corpus, CorpusConfig.preset("tiny", pieces=4), progress=False)
     cfg = BoostConfig(model="tiny-random", control_model="tiny-random", quick=True, out=str(tmp_path / "r"),
-                      data=str(corpus))  # fmt: skip
-    report = run_boost(cfg, progress=False)
+                      data=str(corpus), jobs=2)  # fmt: skip
+    report = run_boost(cfg, progress=False)  # two lanes, each its own process
     text = report.read_text()
     saved = json.loads((tmp_path / "r" / "results.json").read_text())
     assert text.startswith("# Does sonido help?") and "## Summary" in text
@@ -25,5 +26,6 @@ def test_quick_boost_on_a_4_piece_corpus_end_to_end_and_resumes(tmp_path):
     for name in ran:
         assert (tmp_path / "r" / f"{name}.png").exists() and f"## {name}" in text
     mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "r" / "results").glob("*.json")}
-    run_boost(cfg, progress=False)
+    assert "separation, mixing (one process" in text
+    run_boost(dataclasses.replace(cfg, jobs=1), progress=False)  # in this process
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes  # nothing re-run
