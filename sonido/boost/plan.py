@@ -84,11 +84,11 @@ PLANS: dict[str, TaskPlan] = {
                               quick={"arch": "probe", "max_epochs": 3, "samples_per_epoch": 64,
                                      "thresholds": (0.3, 0.5)}),
     "separation": TaskPlan("separation", "separation-set", ("baseline", "boosted", "control", "oracle"),
-                           default={"arch": "umx", "max_epochs": 2, "steps_per_epoch": 20},
+                           default={"arch": "umx", "max_epochs": 2, "steps_per_epoch": 16},
                            quick={"arch": "umx", "max_epochs": 1, "steps_per_epoch": 8, "batch_size": 4,
                                   "wiener_iterations": 0}),
     "mixing": TaskPlan("mixing", "medleydb", ("baseline", "boosted", "control", "reference"),
-                       default={"max_epochs": 2, "steps_per_epoch": 15, "batch_size": 4, "chunk_seconds": 1.0},
+                       default={"max_epochs": 2, "steps_per_epoch": 12, "batch_size": 4, "chunk_seconds": 1.0},
                        quick={"max_epochs": 1, "steps_per_epoch": 8, "batch_size": 4}),
 }  # fmt: skip
 """Tasks the benchmark can run; a task of :data:`ALL_TASKS` missing here is reported as not built."""
