@@ -2,7 +2,9 @@
 
 :func:`summarize` reads a task's :class:`~sonido.tasks.results.Results` into one summary line
 per task network (``arch``): baseline, boosted and control at the smallest and the full
-training fraction, the relative gain of boosted over baseline, and a paired comparison
+training fraction, the difference and the relative gain of boosted over baseline (the
+gain only where a ratio means something: a positive baseline on a linear scale, not dB
+or a score that can go negative), and a paired comparison
 over seeds (a paired t-test of boosted − baseline on the same seed's subset and
 initialisation) that says whether the difference is beyond seed noise.
 :func:`write_report` writes ``REPORT.md``, ``results.json`` and the plots.
@@ -16,6 +18,9 @@ from pathlib import Path
 
 from sonido.fileio import atomic_write_json, atomic_write_text
 from sonido.tasks.results import VARIANTS, Results
+
+DECIBEL_METRICS = ("sdr", "si_sdr")
+"""Metrics in dB: a ratio of two dB values is no gain, so only their difference is reported."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class SummaryLine:
     small_fraction: float
     full_fraction: float
     cells: dict[str, dict[float, float]]  # variant -> fraction -> mean (the strongest inputs of each variant)
-    relative_gain: dict[float, float]  # fraction -> (boosted - baseline) / |baseline|
+    relative_gain: dict[float, float]  # fraction -> (boosted - baseline) / baseline; NaN where no ratio means anything
     paired: dict[float, Paired]
 
 
@@ -94,8 +99,9 @@ def summarize(results: Results) -> list[SummaryLine]:
 
         chosen = {v: strongest(c) for v, c in by_variant.items()}
         table = {v: {f: m for f, (m, _, _) in by_variant[v][i].items()} for v, i in chosen.items()}
-        gain = {f: (table["boosted"][f] - table["baseline"][f]) / abs(table["baseline"][f])
-                if table["baseline"].get(f) else float("nan") for f in (small, full)}  # fmt: skip
+        ratio = results.primary_metric not in DECIBEL_METRICS
+        gain = {f: (table["boosted"][f] - table["baseline"][f]) / table["baseline"][f]
+                if ratio and table["baseline"].get(f, 0) > 0 else float("nan") for f in (small, full)}  # fmt: skip
         tests = {f: paired(results, arch, chosen["baseline"], chosen["boosted"], f) for f in (small, full)}
         lines.append(SummaryLine(results.task, arch, results.primary_metric, results.higher_is_better,
                                  chosen["baseline"], small, full, table, gain, tests))  # fmt: skip
@@ -111,10 +117,14 @@ def _fmt(x: float | None) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"
 
 
+def _diff(boosted: float | None, baseline: float | None) -> str:
+    return "–" if boosted is None or baseline is None or math.isnan(boosted - baseline) else f"{boosted - baseline:+.3f}"
+
+
 def summary_table(lines: list[SummaryLine]) -> list[str]:
     """The report's first table (markdown)."""
-    out = ["| task | model | metric | fraction | baseline | boosted | control | gain | boosted vs baseline |",
-           "|---|---|---|---:|---:|---:|---:|---:|---|"]  # fmt: skip
+    out = ["| task | model | metric | fraction | baseline | boosted | control | boosted − baseline | gain | boosted vs baseline |",
+           "|---|---|---|---:|---:|---:|---:|---:|---:|---|"]  # fmt: skip
     for line in lines:
         arrow = "↑" if line.higher_is_better else "↓"
         base = line.arch + (f" (baseline: {line.baseline_inputs})" if line.baseline_inputs else "")
@@ -123,7 +133,7 @@ def summary_table(lines: list[SummaryLine]) -> list[str]:
             gain = line.relative_gain.get(f, float("nan"))
             out.append(f"| {line.task} | {base} | {line.metric} {arrow} | {f:g} | {_fmt(c['baseline'].get(f))} | "
                        f"{_fmt(c['boosted'].get(f))} | {_fmt(c.get('control', {}).get(f))} | "
-                       f"{'–' if math.isnan(gain) else f'{gain:+.1%}'} | {line.paired[f].verdict(line.higher_is_better)} |")  # fmt: skip
+                       f"{_diff(c['boosted'].get(f), c['baseline'].get(f))} | {'–' if math.isnan(gain) else f'{gain:+.1%}'} | {line.paired[f].verdict(line.higher_is_better)} |")  # fmt: skip
     return out
 
 

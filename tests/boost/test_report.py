@@ -2,7 +2,7 @@ import json
 
 import numpy as np
 
-from sonido.boost.report import paired, summarize, write_report
+from sonido.boost.report import paired, summarize, summary_table, write_report
 from sonido.tasks.results import Results, Row
 
 
@@ -32,6 +32,16 @@ def test_summary_compares_with_the_strongest_baseline_and_tests_over_seeds():
     assert line.paired[1.0].verdict(False).startswith("worse")  # the same difference when lower is better
 
 
+def test_no_relative_gain_where_a_ratio_means_nothing():
+    """dB (SDR) and scores that can be negative (R²) get the difference only."""
+    for metric, base in (("sdr", 0.2), ("score", -0.3)):
+        res = Results("t", "d", "m", metric, True, [Row("a", "baseline", 1.0, 0, {metric: base}, 0.0),
+                                                    Row("a", "boosted", 1.0, 0, {metric: base + 0.5}, 0.0)])  # fmt: skip
+        (line,) = summarize(res)
+        assert np.isnan(line.relative_gain[1.0])
+        assert "| +0.500 | – |" in "\n".join(summary_table([line]))
+
+
 def test_single_seed_is_not_tested():
     res = Results("t", "d", "m", "score", True, [Row("a", "baseline", 1.0, 0, {"score": 0.5}, 0.0),
                                                  Row("a", "boosted", 1.0, 0, {"score": 0.6}, 0.0)])  # fmt: skip
@@ -45,7 +55,7 @@ def test_report_has_the_summary_first_a_table_and_a_plot_per_task_and_the_errors
     report = write_report(tmp_path, {"tagging": fake_results()}, {"mixing": "not built"}, about)
     text = report.read_text()
     assert text.index("## Summary") < text.index("## tagging") < text.index("## Machine") < text.index("## The model's card")
-    assert "| tagging | cnn | roc_auc_macro ↑ | 1 | 0.820 | 0.871 | 0.810 | +6.2% | better, beyond seed noise" in text
+    assert "| tagging | cnn | roc_auc_macro ↑ | 1 | 0.820 | 0.871 | 0.810 | +0.051 | +6.2% | better, beyond seed noise" in text
     assert "**mixing**: not built" in text and "- cores: 2" in text and "## sonido-small" in text
     assert "| cnn | baseline [weak] |" in text and "(n=3)" in text
     assert (tmp_path / "tagging.png").stat().st_size > 1000 and "![tagging](tagging.png)" in text
