@@ -168,7 +168,8 @@ def write_report(out: Path, results: dict[str, Results], errors: dict[str, str],
           f"budget: {about.get('budget')}; {about.get('elapsed_seconds', 0) / 60:.1f} minutes on the machine below.", "",
           "## Summary", "",
           "Per task network: the primary metric at the smallest and the full training fraction (mean over seeds), "
-          "the relative gain of boosted over baseline, and a paired t-test over seeds (same subset and "
+          "boosted − baseline and the relative gain (only where a ratio means something: not for dB or a baseline "
+          "at or below zero), and a paired t-test over seeds (same subset and "
           "initialisation) saying whether the difference is beyond seed noise.", ""]  # fmt: skip
     md += summary_table([line for lines in lines_by_task.values() for line in lines])
     if errors:
