@@ -15,7 +15,12 @@ hyper-parameters, early stopping, best on validation) is trained at full trainin
 and scored on test:
 
 - comparison (``--seeds``): mel statistics, MFCC + chroma, and every model's top+mid
-  (default layers, mean-pooled, concatenated: the probe task's ``sonido-top+mid``);
+  (default layers, mean-pooled, concatenated: the probe task's ``sonido-top+mid``) and its
+  codec's codes (the top and mid codebook vectors the priors read, mean+std pooled: what the
+  priors add to their tokens, and what the codec alone passes on);
+- peers (``--peers``): what a user would pick instead, among models whose weights ship in a
+  registry package: musicnn's penultimate layer (MagnaTagATune) and madmom's deep chroma,
+  mean+std pooled (``bench/peers/``: they run in their own environment);
 - layer study (``--layer-seeds``, ``--per-layer`` models): each level's every layer, mean
   and mean+std pooled, and all layers mixed by learned softmax weights (SUPERB's LayerMix).
 
@@ -33,6 +38,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sonido  # noqa: E402
+from bench.peers.env import peer_inputs  # noqa: E402
 from sonido.codec.stream import encode_windowed  # noqa: E402
 from sonido.data.datasets import open_dataset  # noqa: E402
 from sonido.features.extract import prior_layers  # noqa: E402
@@ -55,39 +62,58 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")
 
 
-@torch.no_grad()
-def pooled_layers(model: sonido.SoniDo, dataset, items, clip_seconds: float, every_layer: bool,
-                  cache: Path) -> dict[str, dict[str, np.ndarray]]:  # fmt: skip
-    """``{level: {"mean": [N, L, D], "std": [N, L, D]}}`` (``L`` = every layer, or the default tap);
-    cached in ``cache`` (an ``.npz``), resumed from a partial cache written every 50 items."""
-    taps = {lv: tuple(range(p.config.layers)) if every_layer else model.default_layers(lv) for lv, p in model.priors.items()}
-    ids = [it.id for it in items]
-    done: dict[str, list[np.ndarray]] = {f"{lv}/{p}": [] for lv in taps for p in ("mean", "std")}
+def cached_rows(cache: Path, ids: list[str], meta: str, row: Callable[[int], dict[str, np.ndarray]],
+                label: str) -> dict[str, np.ndarray]:  # fmt: skip
+    """``{key: [N, ...]}`` stacked from ``row(k)`` (``{key: array}`` of item ``k``) for every item,
+    cached in ``cache`` (an ``.npz``) and resumed from a partial cache written every 50 items
+    (one whose ids or ``meta`` differ is recomputed)."""
+    done: dict[str, list[np.ndarray]] = {}
     if cache.exists():
         with np.load(cache, allow_pickle=False) as f:
-            if list(f["ids"][: int(f["count"])]) == ids[: int(f["count"])] and json.loads(str(f["taps"])) == \
-                    {k: list(v) for k, v in taps.items()}:  # fmt: skip
-                done = {k: list(f[k][: int(f["count"])]) for k in done}
+            n = int(f["count"])
+            if list(f["ids"][:n]) == ids[:n] and str(f["taps"]) == meta:
+                done = {k: list(f[k][:n]) for k in f.files if k not in ("ids", "count", "taps")}
 
     def save(count: int) -> None:
         tmp = cache.with_suffix(".tmp.npz")
-        np.savez(tmp, ids=np.array(ids), count=count, taps=json.dumps({k: list(v) for k, v in taps.items()}),
-                 **{k: np.stack(v) for k, v in done.items()})  # fmt: skip
+        np.savez(tmp, ids=np.array(ids), count=count, taps=meta, **{k: np.stack(v) for k, v in done.items()})
         tmp.replace(cache)
 
     cache.parent.mkdir(parents=True, exist_ok=True)
-    start = len(done["top/mean"])
-    for k in range(start, len(items)):
+    for k in range(len(next(iter(done.values()), [])), len(ids)):
+        for key, value in row(k).items():
+            done.setdefault(key, []).append(value)
+        if (k + 1) % 50 == 0 or k + 1 == len(ids):
+            save(k + 1)
+            print(f"    {label}: {k + 1}/{len(ids)} items", flush=True)
+    return {k: np.stack(v) for k, v in done.items()}
+
+
+@torch.no_grad()
+def pooled_layers(model: sonido.SoniDo, dataset, items, clip_seconds: float, every_layer: bool,
+                  cache: Path) -> dict[str, dict[str, np.ndarray]]:  # fmt: skip
+    """``{level: {"mean": [N, L, D], "std": [N, L, D]}}`` (``L`` = every layer, or the default tap)
+    of the priors' hidden states, and ``{"codes": {"mean": [N, 2C], "std": [N, 2C]}}``: the
+    top and mid codebook vectors the priors read (what the codec alone passes on)."""
+    taps = {
+        lv: tuple(range(p.config.layers)) if every_layer else model.default_layers(lv) for lv, p in model.priors.items()
+    }
+
+    def row(k: int) -> dict[str, np.ndarray]:
         x = torch.from_numpy(first_seconds(dataset, items[k], model.sample_rate, clip_seconds))[None, None]
         tokens = encode_windowed(model.codec, x, levels=("top", "mid"))
+        out = {}
         for lv, prior in model.priors.items():
             h = prior_layers(prior, tokens[lv], tokens.top if lv != "top" else None, taps[lv])[:, 0]  # (L, T, D)
-            done[f"{lv}/mean"].append(h.mean(1).numpy())
-            done[f"{lv}/std"].append(h.std(1).numpy())
-        if (k + 1) % 50 == 0 or k + 1 == len(items):
-            save(k + 1)
-            print(f"    {model.name}: {k + 1}/{len(items)} items", flush=True)
-    return {lv: {p: np.stack(done[f"{lv}/{p}"]) for p in ("mean", "std")} for lv in taps}
+            out[f"{lv}/mean"], out[f"{lv}/std"] = h.mean(1).numpy(), h.std(1).numpy()
+        codes = [model.codec.quantizers[lv].lookup(tokens[lv])[0] for lv in ("top", "mid")]  # [C, T] each
+        out["codes/mean"] = torch.cat([c.mean(1) for c in codes]).numpy()
+        out["codes/std"] = torch.cat([c.std(1) for c in codes]).numpy()
+        return out
+
+    meta = json.dumps({**{k: list(v) for k, v in taps.items()}, "codes": True})
+    f = cached_rows(cache, [it.id for it in items], meta, row, model.name)
+    return {lv: {p: f[f"{lv}/{p}"] for p in ("mean", "std")} for lv in (*taps, "codes")}
 
 
 def few_shot_holdout(inputs: dict[str, np.ndarray], labels: list[str]) -> dict[str, float]:
@@ -140,10 +166,21 @@ def report(paths: list[Path]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default="sonido-small,sonido-tiny,tiny-random", help="comma-separated models")
+    parser.add_argument(
+        "--models",
+        default="sonido-small,sonido-tiny,tiny-random",
+        help="comma-separated models: names, or LABEL=FOLDER for a model folder",
+    )
     parser.add_argument("--per-layer", default="", help="comma-separated models whose every layer is probed")
     parser.add_argument("--dataset", action="append", default=[], help="NAME:ROOT, e.g. real-corpus:data/real")
-    parser.add_argument("--report", type=Path, nargs="+", default=None, help="only print the tables of these results files")
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="add musicnn's and madmom's embeddings (their own environment, bench/peers/env.py)",
+    )
+    parser.add_argument(
+        "--report", type=Path, nargs="+", default=None, help="only print the tables of these results files"
+    )
     parser.add_argument("--seeds", default="0,1,2", help="seeds of the comparison rows")
     parser.add_argument("--layer-seeds", default="0", help="seeds of the per-layer rows (none: skip them)")
     parser.add_argument("--clip-seconds", type=float, default=10.0)
@@ -154,14 +191,18 @@ def main() -> None:
         print(report(args.report))
         return
     sonido.set_threads(args.threads)
-    models = [m for m in args.models.split(",") if m]
+    models = dict(m.split("=", 1) if "=" in m else (m, m) for m in args.models.split(",") if m)
     per_layer = {m for m in args.per_layer.split(",") if m}
     seeds = [int(s) for s in args.seeds.split(",")]
     layer_seeds = [] if args.layer_seeds == "none" else [int(s) for s in args.layer_seeds.split(",")]
     results = json.loads(args.out.read_text()) if args.out.exists() else {"rows": []}
     results.update({"machine": {"platform": platform.platform(), "torch": torch.__version__,
                                 "threads": torch.get_num_threads()},
-                    "clip_seconds": args.clip_seconds, "models": models, "per_layer": sorted(per_layer)})  # fmt: skip
+                    "clip_seconds": args.clip_seconds})  # fmt: skip
+    before = results.get("models", [])  # every run's models, label -> folder or name
+    results["models"] = {**(before if isinstance(before, dict) else {m: m for m in before}), **models}
+    results["per_layer"] = sorted({*results.get("per_layer", []), *per_layer})
+    results["peers"] = results.get("peers", False) or args.peers
     have = {(r["dataset"], r["subtask"], r["inputs"], tuple(r["seeds"])) for r in results["rows"]}
 
     def record(row: dict) -> None:
@@ -182,18 +223,34 @@ def main() -> None:
         comparison = dict(probing._handcrafted(dataset, args.clip_seconds))
         layered: dict[str, np.ndarray] = {}
         held = dict(probing._handcrafted(dataset, args.clip_seconds, holdout)) if holdout else {}
-        for m in models:
-            model = sonido.load_model(m)
+        if args.peers:
+            peers = peer_inputs(
+                dataset, items + holdout, args.clip_seconds, CACHE / f"peers-{_slug(tag)}-{args.clip_seconds:g}s.npz"
+            )
+            for name, x in peers.items():
+                comparison[name] = x[: len(items)]
+                if holdout:
+                    held[name] = x[len(items) :]
+        for m, path in models.items():
+            model = sonido.load_model(path)
             start = time.perf_counter()
             every = m in per_layer
-            p = pooled_layers(model, dataset, items + holdout, args.clip_seconds, every,
-                              CACHE / f"{_slug(m)}-{_slug(tag)}-{args.clip_seconds:g}s-{'all' if every else 'default'}.npz")
+            p = pooled_layers(
+                model,
+                dataset,
+                items + holdout,
+                args.clip_seconds,
+                every,
+                CACHE / f"{_slug(m)}-{_slug(tag)}-{args.clip_seconds:g}s-{'all' if every else 'default'}.npz",
+            )
+            codes = p.pop("codes")
             print(f"  {m}: features in {time.perf_counter() - start:.0f} s", flush=True)
             n = len(items)
             default = {lv: [model.default_layers(lv).index(t) if not every else t for t in model.default_layers(lv)]
                        for lv in p}  # fmt: skip
             top_mid = np.concatenate([p[lv]["mean"][:, default[lv]].mean(1) for lv in ("top", "mid")], 1)
             comparison[f"{m}:top+mid"] = top_mid[:n]
+            comparison[f"{m}:codes"] = np.concatenate([codes["mean"], codes["std"]], 1)[:n]
             if holdout:
                 held[f"{m}:top+mid"] = top_mid[n:]
             if every:
@@ -201,7 +258,9 @@ def main() -> None:
                     layered[f"{m}:{lv}/all/mean"] = d["mean"][:n]
                     for layer in range(d["mean"].shape[1]):
                         layered[f"{m}:{lv}/L{layer}/mean"] = d["mean"][:n, layer]
-                        layered[f"{m}:{lv}/L{layer}/mean+std"] = np.concatenate([d["mean"][:n, layer], d["std"][:n, layer]], 1)
+                        layered[f"{m}:{lv}/L{layer}/mean+std"] = np.concatenate(
+                            [d["mean"][:n, layer], d["std"][:n, layer]], 1
+                        )
         for sub in probing.subtasks(dataset):
             print(f"  probe {sub.name} ({sub.score})", flush=True)
             for inputs, use_seeds in ((comparison, seeds), (layered if layer_seeds else {}, layer_seeds)):

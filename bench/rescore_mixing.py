@@ -23,9 +23,9 @@ import torch
 
 def main() -> None:
     from sonido.tasks.base import REFERENCE, RunConfig
+    from sonido.tasks.metrics import mixing_metrics
     from sonido.tasks.mixing.predict import load_mixer
     from sonido.tasks.mixing.task import Mixing, mean_scores
-    from sonido.tasks.metrics import mixing_metrics
     from sonido.tasks.results import Results, Row
     from sonido.tasks.sampling import split_indices
 

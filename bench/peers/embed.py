@@ -1,0 +1,127 @@
+"""Peer embeddings of audio clips, run inside the peers' own environment (``bench/peers/env.py``).
+
+    .venv-peers/bin/python bench/peers/embed.py CLIPS.json OUT.npz
+
+``CLIPS.json``: ``{"ids": [...], "paths": [...]}``, mono 44.1 kHz WAV clips. ``OUT.npz`` holds
+per clip (``[N, 2D]``, mean and std over time, concatenated):
+
+- ``musicnn``: musicnn's ``MTT_musicnn`` penultimate layer (Pons & Serra 2019, trained on
+  MagnaTagATune; 200-d, one vector per 3-s patch);
+- ``madmom-deepchroma``: madmom's deep chroma, the chroma its chord recogniser reads
+  (Korzeniowski & Widmer 2016; 12-d, 10 fps).
+
+madmom's CNN chord features are left out: its convolutions run through scipy.ndimage and
+cost about 15 s per 10-s clip on one core here (deep chroma: 0.05 s; musicnn: 0.7 s).
+
+The graph and the processors are built once; rows are saved every 50 clips and a re-run
+resumes. Needs TensorFlow 2.15 and numpy < 2, which is why it never runs in sonido's own
+environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+PEERS = ("musicnn", "madmom-deepchroma")
+
+
+class Musicnn:
+    """``MTT_musicnn``'s penultimate layer on 3-s patches (no overlap), as musicnn's extractor."""
+
+    def __init__(self, model: str = "MTT_musicnn"):
+        import librosa
+        import tensorflow as tf
+        from musicnn import configuration as config
+        from musicnn import models
+
+        tf.compat.v1.disable_eager_execution()
+        self.config, self.librosa = config, librosa
+        self.n_frames = librosa.time_to_frames(3, sr=config.SR, n_fft=config.FFT_SIZE, hop_length=config.FFT_HOP) + 1
+        tf.compat.v1.reset_default_graph()
+        with tf.name_scope("model"):
+            self.x = tf.compat.v1.placeholder(tf.float32, [None, self.n_frames, config.N_MELS])
+            self.is_training = tf.compat.v1.placeholder(tf.bool)
+            self.penultimate = models.define_model(self.x, self.is_training, model, len(config.MTT_LABELS))[-1]
+        threads = int(os.environ.get("OMP_NUM_THREADS", "0"))  # 0: TensorFlow's own choice
+        self.sess = tf.compat.v1.Session(config=tf.compat.v1.ConfigProto(
+            intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads))  # fmt: skip
+        self.sess.run(tf.compat.v1.global_variables_initializer())
+        import musicnn
+
+        tf.compat.v1.train.Saver().restore(self.sess, str(Path(musicnn.__file__).parent / model) + "/")
+
+    def __call__(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        """Mono ``audio`` -> ``[patches, 200]`` (zero-padded to one whole patch)."""
+        c, lr = self.config, self.librosa
+        y = lr.resample(audio, orig_sr=sr, target_sr=c.SR)
+        mel = lr.feature.melspectrogram(y=y, sr=c.SR, hop_length=c.FFT_HOP, n_fft=c.FFT_SIZE, n_mels=c.N_MELS).T
+        mel = np.log10(10000 * mel.astype(np.float16) + 1)
+        if mel.shape[0] < self.n_frames:
+            mel = np.pad(mel, ((0, self.n_frames - mel.shape[0]), (0, 0)))
+        patches = np.stack(
+            [mel[t : t + self.n_frames] for t in range(0, mel.shape[0] - self.n_frames + 1, self.n_frames)]
+        )
+        return self.sess.run(self.penultimate, feed_dict={self.x: patches, self.is_training: False})
+
+
+class DeepChroma:
+    """madmom's deep chroma (its bundled models) at 10 fps."""
+
+    def __init__(self):
+        from madmom.audio.chroma import DeepChromaProcessor
+
+        self.chroma = DeepChromaProcessor()
+
+    def __call__(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        """Mono ``audio`` at 44.1 kHz -> ``[frames, 12]``."""
+        from madmom.audio.signal import Signal
+
+        if audio.size < sr:  # the processor's frames need a second of signal
+            audio = np.pad(audio, (0, sr - audio.size))
+        return np.asarray(self.chroma(Signal(audio.astype(np.float32), sample_rate=sr, num_channels=1)))
+
+
+def _pool(frames: np.ndarray) -> np.ndarray:
+    frames = np.atleast_2d(frames)
+    return np.concatenate([frames.mean(0), frames.std(0)]).astype(np.float32)
+
+
+def main() -> None:
+    import soundfile as sf
+
+    clips, out = json.loads(Path(sys.argv[1]).read_text()), Path(sys.argv[2])
+    ids, paths = clips["ids"], clips["paths"]
+    done: dict[str, list[np.ndarray]] = {p: [] for p in PEERS}
+    if out.exists():
+        with np.load(out) as f:
+            n = int(f["count"])
+            if list(f["ids"][:n]) == ids[:n]:
+                done = {p: list(f[p][:n]) for p in PEERS}
+    start = len(done[PEERS[0]])
+    if start == len(ids):
+        return
+    peers = {"musicnn": Musicnn(), "madmom-deepchroma": DeepChroma()}
+
+    def save(count: int) -> None:
+        tmp = out.with_suffix(".tmp.npz")
+        np.savez(tmp, ids=np.array(ids), count=count, **{p: np.stack(v) for p, v in done.items()})
+        tmp.replace(out)
+
+    for k in range(start, len(ids)):
+        audio, sr = sf.read(paths[k], dtype="float32")
+        for name, peer in peers.items():
+            done[name].append(_pool(peer(audio, sr)))
+        if (k + 1) % 50 == 0 or k + 1 == len(ids):
+            save(k + 1)
+            print(f"    peers: {k + 1}/{len(ids)} clips", flush=True)
+
+
+if __name__ == "__main__":
+    main()
