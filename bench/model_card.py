@@ -69,7 +69,9 @@ def licences(model: str) -> list[str]:
               "  file, are in the built corpus' `manifest.json`). Holdout packages were never trained on.", "",
               "| package | role | tracks | hours | licence |", "|---|---|---:|---:|---|"]  # fmt: skip
     for name, src in sorted(sources.items()):
-        lines.append(f"| {name} | {src['role']} | {src['tracks']} | {src['hours']:.2f} | {survey.get(name, 'see package')} |")
+        lines.append(
+            f"| {name} | {src['role']} | {src['tracks']} | {src['hours']:.2f} | {survey.get(name, 'see package')} |"
+        )
     return lines + MEANING
 
 
@@ -115,6 +117,66 @@ def ship_task_model(source: Path, name: str, results_path: Path) -> Path:
     return target
 
 
+CURVES = {  # model -> (label, CSV under bench/results, validation column)
+    "sonido-small": (("codec: mel distance", "codec-train/small.csv", "val/mel_distance"),
+                     ("top prior: bits/token", "prior-train/small-top.csv", "val/bits_per_token"),
+                     ("mid prior: bits/token", "prior-train/small-mid.csv", "val/bits_per_token")),
+    "sonido-tiny": (("codec: mel distance", "codec-train/stochastic.csv", "val/mel_distance"),
+                    ("top prior: bits/token", "prior-train/top.csv", "val/bits_per_token"),
+                    ("mid prior: bits/token", "prior-train/mid.csv", "val/bits_per_token")),
+}  # fmt: skip
+
+
+def training_curves(model: str, out: Path) -> Path | None:
+    """One panel per part: its validation metric against the optimizer step, as logged."""
+    import csv
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    parts = [(label, RESULTS / rel, col) for label, rel, col in CURVES.get(model, ()) if (RESULTS / rel).exists()]
+    if not parts:
+        return None
+    fig, axes = plt.subplots(1, len(parts), figsize=(4 * len(parts), 3))
+    for ax, (label, path, col) in zip(list(axes) if len(parts) > 1 else [axes], parts):
+        with open(path, newline="") as f:
+            rows = [(int(r["step"]) + 1, float(r[col])) for r in csv.DictReader(f) if r.get(col)]
+        ax.plot(*zip(*rows), marker=".")
+        ax.set(title=label, xlabel="step")
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out, dpi=80)
+    plt.close(fig)
+    return out
+
+
+def codec_figures(path: Path) -> list[str]:
+    """The codec tables of ``bench/codec.py``'s file: reconstruction per model, depth and test
+    split, the 8-bit µ-law reference at the same bit rate, and code use."""
+    if not path.exists():
+        return []
+    res = json.loads(path.read_text())
+    lines = ["## Codec figures (`bench/results/codec.json`)", "",
+             "| model | test split | decode from | mel distance ↓ | SI-SDR dB ↑ | MR-STFT ↓ |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for label, m in res["models"].items():
+        for split, entry in (("rendered", m), ("recorded", m.get("real"))):
+            for depth, r in (entry or {}).get("reconstruction", {}).items():
+                lines.append(
+                    f"| {label} | {split} | {depth} | {r['mel_distance']:.3f} | {r['si_sdr']:.2f} | {r['stft']:.3f} |"
+                )
+    for key, r in res.get("mulaw_reference", {}).items():
+        split = {"corpus": "rendered", "real": "recorded"}.get(key, key)
+        lines.append(f"| 8-bit µ-law PCM at {r['sample_rate']} Hz ({r['bits_per_second']:.0f} bit/s) | {split} | - | "
+                     f"{r['mel_distance']:.3f} | {r['si_sdr']:.2f} | {r['stft']:.3f} |")  # fmt: skip
+    lines += ["", "| model | level | usage % | perplexity |", "|---|---|---|---|"]
+    for label, m in res["models"].items():
+        for lv, c in m["codes"].items():
+            lines.append(f"| {label} | {lv} | {c['usage_pct']:.1f} | {c['perplexity']:.1f} |")
+    return [*lines, ""]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=sorted(INTRO), default="sonido-tiny")
@@ -148,31 +210,25 @@ def main() -> None:
                   f"- training: `{json.dumps(info.get('train'))}`",
                   f"- last logged metrics: `{json.dumps(info.get('last_metrics'))}`", ""]  # fmt: skip
     lines += [f"Total weights: {total:.2f} MB.", ""]
-    codec_path = RESULTS / "codec.json"
-    if codec_path.exists():
-        res = json.loads(codec_path.read_text())
-        lines += ["## Codec figures (`bench/results/codec.json`)", "",
-                  "| model | decode from | mel distance ↓ | SI-SDR dB ↑ | MR-STFT ↓ |", "|---|---|---|---|---|"]  # fmt: skip
-        for label, m in res["models"].items():
-            for depth, r in m["reconstruction"].items():
-                lines.append(f"| {label} | {depth} | {r['mel_distance']:.3f} | {r['si_sdr']:.2f} | {r['stft']:.3f} |")
-        lines += ["", "| model | level | usage % | perplexity |", "|---|---|---|---|"]
-        for label, m in res["models"].items():
-            for lv, c in m["codes"].items():
-                lines.append(f"| {label} | {lv} | {c['usage_pct']:.1f} | {c['perplexity']:.1f} |")
-        lines.append("")
+    lines += codec_figures(RESULTS / "codec.json")
     # bench/prior.py measures one model per file: prior.json (sonido-tiny) or prior-<model>.json.
     found = [p for p in (RESULTS / "prior.json", RESULTS / f"prior-{args.model}.json")
              if p.exists() and json.loads(p.read_text()).get("model") == args.model]  # fmt: skip
     if found:
         res = json.loads(found[0].read_text())
         lines += [f"## Prior figures (`bench/results/{found[0].name}`)", "",
-                  "| level | bits/token (test) | unigram entropy (train) | uniform |", "|---|---|---|---|"]  # fmt: skip
-        for lv, r in res["bits_per_token"].items():
-            lines.append(f"| {lv} | {r['bits_per_token']:.3f} | {r['unigram_entropy_bits']:.3f} | {r['uniform_bits']:.3f} |")
+                  "| level | test split | bits/token | unigram entropy (train) | uniform |", "|---|---|---|---|---|"]  # fmt: skip
+        for key, split in (("bits_per_token", "rendered corpus"), ("bits_per_token_real", "recorded music")):
+            for lv, r in res.get(key, {}).items():
+                lines.append(f"| {lv} | {split} | {r['bits_per_token']:.3f} | {r['unigram_entropy_bits']:.3f} | "
+                             f"{r['uniform_bits']:.3f} |")  # fmt: skip
         ex = res["extraction"]
         lines += ["", f"Feature extraction (top + mid) of a {ex['audio_seconds']:.0f} s file: {ex['x_realtime']}× real time, "
-                  f"peak memory +{ex['peak_extra_mb']} MB.", ""]  # fmt: skip
+                  f"peak memory +{ex['peak_extra_mb']} MB ({res['machine']['threads']} thread(s)).", ""]  # fmt: skip
+    curves = training_curves(args.model, weights / "curves.png")
+    if curves:
+        lines += ["## Training curves", "", f"![curves]({curves.name})", "",
+                  "Validation loss per step, from the runs' CSV logs in `bench/results/*-train/`.", ""]  # fmt: skip
     lines += ["## Limits", "",
               "- Small on purpose: trained for minutes to hours on CPU, on game, tracker and synthesized",
               "  General-MIDI music. Expect weak reconstructions and generations; the point is the method",
