@@ -15,9 +15,9 @@ hyper-parameters, early stopping, best on validation) is trained at full trainin
 and scored on test:
 
 - comparison (``--seeds``): mel statistics, MFCC + chroma, and every model's top+mid
-  (default layers, mean-pooled, concatenated: the probe task's ``sonido-top+mid``) and its
-  codec's codes (the top and mid codebook vectors the priors read, mean+std pooled: what the
-  priors add to their tokens, and what the codec alone passes on);
+  (default layers, mean-pooled, concatenated: the probe task's ``sonido-top+mid``) and, for
+  the ``--codes`` models, their codec's codes (the top and mid codebook vectors the priors
+  read, mean+std pooled: what the priors add to their tokens, and what the codec alone passes on);
 - peers (``--peers``): what a user would pick instead, among models whose weights ship in a
   registry package: musicnn's penultimate layer (MagnaTagATune) and madmom's deep chroma,
   mean+std pooled (``bench/peers/``: they run in their own environment);
@@ -173,6 +173,7 @@ def main() -> None:
     )
     parser.add_argument("--per-layer", default="", help="comma-separated models whose every layer is probed")
     parser.add_argument("--dataset", action="append", default=[], help="NAME:ROOT, e.g. real-corpus:data/real")
+    parser.add_argument("--codes", default="", help="comma-separated models whose codec's codes are probed too")
     parser.add_argument(
         "--peers",
         action="store_true",
@@ -193,6 +194,7 @@ def main() -> None:
     sonido.set_threads(args.threads)
     models = dict(m.split("=", 1) if "=" in m else (m, m) for m in args.models.split(",") if m)
     per_layer = {m for m in args.per_layer.split(",") if m}
+    with_codes = {m for m in args.codes.split(",") if m}
     seeds = [int(s) for s in args.seeds.split(",")]
     layer_seeds = [] if args.layer_seeds == "none" else [int(s) for s in args.layer_seeds.split(",")]
     results = json.loads(args.out.read_text()) if args.out.exists() else {"rows": []}
@@ -250,7 +252,8 @@ def main() -> None:
                        for lv in p}  # fmt: skip
             top_mid = np.concatenate([p[lv]["mean"][:, default[lv]].mean(1) for lv in ("top", "mid")], 1)
             comparison[f"{m}:top+mid"] = top_mid[:n]
-            comparison[f"{m}:codes"] = np.concatenate([codes["mean"], codes["std"]], 1)[:n]
+            if m in with_codes:
+                comparison[f"{m}:codes"] = np.concatenate([codes["mean"], codes["std"]], 1)[:n]
             if holdout:
                 held[f"{m}:top+mid"] = top_mid[n:]
             if every:
