@@ -130,16 +130,41 @@ def few_shot_holdout(inputs: dict[str, np.ndarray], labels: list[str]) -> dict[s
     return out
 
 
+def _rows(paths: list[Path]) -> list[dict]:
+    """The rows of several results files; an input scored in several (the hand-made ones are
+    in every file) is kept from the first."""
+    rows, seen = [], set()
+    for p in paths:
+        for r in json.loads(p.read_text())["rows"]:
+            if (r["dataset"], r["subtask"], r["inputs"]) not in seen:
+                seen.add((r["dataset"], r["subtask"], r["inputs"]))
+                rows.append(r)
+    return rows
+
+
+def summary(paths: list[Path]) -> str:
+    """One markdown table: a row per comparison input, a column per dataset and sub-task, the
+    mean score (over seeds) where it was measured; the best of each column in bold."""
+    rows = [r for r in _rows(paths) if "/" not in r["inputs"]]
+    columns = list(dict.fromkeys((r["dataset"].split(":")[0], r["subtask"]) for r in rows))
+    score = {(r["inputs"], r["dataset"].split(":")[0], r["subtask"]): r["mean"] for r in rows}
+    best = {c: max(v for (i, *k), v in score.items() if tuple(k) == c) for c in columns}
+    lines = ["| inputs | " + " | ".join(f"{sub} ({data})" for data, sub in columns) + " |",
+             "|---|" + "---:|" * len(columns)]  # fmt: skip
+    for name in dict.fromkeys(r["inputs"] for r in rows):
+        cells = []
+        for c in columns:
+            v = score.get((name, *c))
+            cells.append("–" if v is None else f"**{v:.3f}**" if v == best[c] else f"{v:.3f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def report(paths: list[Path]) -> str:
     """Markdown tables from one or more results files: per dataset and sub-task the comparison
     inputs (mean ± std over seeds), then per model and level the best single layer, the
     default layer and the all-layer mix (one seed)."""
-    rows, seen = [], set()
-    for p in paths:
-        for r in json.loads(p.read_text())["rows"]:  # the hand-made inputs are in every file: keep the first
-            if (r["dataset"], r["subtask"], r["inputs"]) not in seen:
-                seen.add((r["dataset"], r["subtask"], r["inputs"]))
-                rows.append(r)
+    rows = _rows(paths)
     lines = []
     for tag in dict.fromkeys(r["dataset"] for r in rows):
         for sub in dict.fromkeys(r["subtask"] for r in rows if r["dataset"] == tag):
@@ -182,6 +207,7 @@ def main() -> None:
     parser.add_argument(
         "--report", type=Path, nargs="+", default=None, help="only print the tables of these results files"
     )
+    parser.add_argument("--summary", action="store_true", help="with --report: one table of inputs x probes")
     parser.add_argument("--seeds", default="0,1,2", help="seeds of the comparison rows")
     parser.add_argument("--layer-seeds", default="0", help="seeds of the per-layer rows (none: skip them)")
     parser.add_argument("--clip-seconds", type=float, default=10.0)
@@ -189,7 +215,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "layer-study.json")
     args = parser.parse_args()
     if args.report:
-        print(report(args.report))
+        print(summary(args.report) if args.summary else report(args.report))
         return
     sonido.set_threads(args.threads)
     models = dict(m.split("=", 1) if "=" in m else (m, m) for m in args.models.split(",") if m)
