@@ -36,8 +36,11 @@ from sonido.codec.stream import decode_windowed, encode_windowed  # noqa: E402
 from sonido.codec.tokenizer import LEVELS  # noqa: E402
 from sonido.data.datasets import EmbeddedCorpus, RealCorpus  # noqa: E402
 
-MODELS = {"stochastic (sonido-tiny)": "sonido-tiny", "ema-vq baseline": str(ROOT / "bench" / "baselines" / "codec-tiny-ema"),
-          "stochastic (sonido-small)": "sonido-small"}
+MODELS = {
+    "stochastic (sonido-tiny)": "sonido-tiny",
+    "ema-vq baseline": str(ROOT / "bench" / "baselines" / "codec-tiny-ema"),
+    "stochastic (sonido-small)": "sonido-small",
+}
 
 
 def bits_per_second(model) -> float:
@@ -59,7 +62,7 @@ def mulaw_reference(dataset, split: str, max_seconds: float, bitrate: float, sam
         x = x[None, :, : int(max_seconds * sample_rate)]
         coded = librosa.mu_compress(resample(x, sample_rate, low).clamp(-1, 1).numpy(), mu=255, quantize=True)
         y = resample(torch.from_numpy(librosa.mu_expand(coded, mu=255, quantize=True)).float(), low, sample_rate)
-        y = y[..., : x.shape[-1]]
+        y = torch.nn.functional.pad(y, (0, max(0, x.shape[-1] - y.shape[-1])))[..., : x.shape[-1]]  # soxr: ±1 sample
         scores["mel_distance"].append(mel_distance(y, x, sample_rate).item())
         scores["si_sdr"].append(si_sdr(y, x).item())
         scores["stft"].append(stft_distance(y, x).item())
@@ -138,6 +141,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "codec.json")
     parser.add_argument("--max-seconds", type=float, default=20.0, help="seconds of each test piece evaluated")
     parser.add_argument("--long-seconds", type=float, default=600.0)
+    parser.add_argument(
+        "--skip-speed",
+        action="store_true",
+        help="reconstruction and code use only (speed figures mean little on a loaded machine)",
+    )
+    parser.add_argument("--note", default="", help="what else ran on the machine, kept in the results")
+    parser.add_argument("--resume", action="store_true", help="keep the models already in --out (written after each)")
     args = parser.parse_args()
 
     datasets = {"corpus": EmbeddedCorpus(args.corpus)}
@@ -145,7 +155,20 @@ def main() -> None:
         datasets["real"] = RealCorpus(args.real)
     results = {"machine": {"platform": platform.platform(), "torch": torch.__version__, "threads": torch.get_num_threads()},
                "corpus": str(args.corpus), "real": str(args.real), "models": {}, "mulaw_reference": {}}  # fmt: skip
+    results["notes"] = args.note
+    if args.resume and args.out.exists():
+        results["models"] = json.loads(args.out.read_text()).get("models", {})
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    # The reference first: cheap, and a failure here should not wait for the codecs.
+    ref = codec.load("sonido-tiny")
+    for key, ds in datasets.items():
+        results["mulaw_reference"][key] = mulaw_reference(
+            ds, "test", args.max_seconds, bits_per_second(ref), ref.sample_rate
+        )
     for label, name in MODELS.items():
+        if label in results["models"]:
+            print(f"== {label}: in {args.out} already", flush=True)
+            continue
         try:
             model = codec.load(name)
         except (FileNotFoundError, ValueError) as err:
@@ -160,30 +183,36 @@ def main() -> None:
             "bits_per_second": round(bits_per_second(model), 1),
             "train_steps": info.get("steps"),
             "train": info.get("train"),
-            "speed": {"batch1_30s": speed(model, 30.0, 1), "batch8_10s": speed(model, 10.0, 8)},
-            "long_file": long_file(name, args.long_seconds),
         }
+        if not args.skip_speed:
+            entry["speed"] = {"batch1_30s": speed(model, 30.0, 1), "batch8_10s": speed(model, 10.0, 8)}
+            entry["long_file"] = long_file(name, args.long_seconds)
         # The rendered corpus' figures stay at the top level, as in earlier results files.
         entry.update(evaluate_codec(model, datasets["corpus"], "test", args.max_seconds))
         if "real" in datasets:
             entry["real"] = evaluate_codec(model, datasets["real"], "test", args.max_seconds)
         results["models"][label] = entry
-    ref = codec.load("sonido-tiny")
-    for key, ds in datasets.items():
-        results["mulaw_reference"][key] = mulaw_reference(ds, "test", args.max_seconds, bits_per_second(ref), ref.sample_rate)
+        _write(args.out, results)  # partial: a later step that fails loses nothing (--resume)
     sq, vq = results["models"]["stochastic (sonido-tiny)"], results["models"]["ema-vq baseline"]
     results["comparison"] = {
-        f"usage_pct/{lv}": {"stochastic": sq["codes"][lv]["usage_pct"], "ema": vq["codes"][lv]["usage_pct"]} for lv in LEVELS
+        f"usage_pct/{lv}": {"stochastic": sq["codes"][lv]["usage_pct"], "ema": vq["codes"][lv]["usage_pct"]}
+        for lv in LEVELS
     }
     for depth in DEPTHS:
         results["comparison"][f"mel_distance/{depth}"] = {
-            "stochastic": sq["reconstruction"][depth]["mel_distance"], "ema": vq["reconstruction"][depth]["mel_distance"]
+            "stochastic": sq["reconstruction"][depth]["mel_distance"],
+            "ema": vq["reconstruction"][depth]["mel_distance"],
         }
     results["learning_curves"] = learning_curves(ROOT / "bench" / "results" / "codec-train")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    _write(args.out, results)
     _print(results)
     print(f"wrote {args.out}")
+
+
+def _write(path: Path, results: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(results, indent=1) + "\n")
+    tmp.replace(path)
 
 
 def _print(results: dict) -> None:
@@ -197,7 +226,9 @@ def _print(results: dict) -> None:
     for label, m in results["models"].items():
         for key, res in (("corpus", m), ("real", m.get("real"))):
             for depth, r in (res or {}).get("reconstruction", {}).items():
-                t.add_row(f"{label} [{key}]", depth, f"{r['mel_distance']:.3f}", f"{r['si_sdr']:.2f}", f"{r['stft']:.3f}")
+                t.add_row(
+                    f"{label} [{key}]", depth, f"{r['mel_distance']:.3f}", f"{r['si_sdr']:.2f}", f"{r['stft']:.3f}"
+                )
     for key, r in results["mulaw_reference"].items():
         t.add_row(f"8-bit µ-law at {r['sample_rate']} Hz [{key}]", "-", f"{r['mel_distance']:.3f}", f"{r['si_sdr']:.2f}",
                   f"{r['stft']:.3f}")  # fmt: skip
@@ -208,12 +239,25 @@ def _print(results: dict) -> None:
     for label, m in results["models"].items():
         for key, res in (("corpus", m), ("real", m.get("real"))):
             for lv, c in (res or {}).get("codes", {}).items():
-                t.add_row(f"{label} [{key}]", lv, f"{c['usage_pct']:.1f}", f"{c['perplexity']:.1f}", str(c["codebook_size"]))
+                t.add_row(
+                    f"{label} [{key}]", lv, f"{c['usage_pct']:.1f}", f"{c['perplexity']:.1f}", str(c["codebook_size"])
+                )
     con.print(t)
     t = Table(title="speed (× real time, CPU) and memory")
-    for col in ("model", "enc b1", "dec b1", "enc b8", "dec b8", "10-min enc", "10-min dec", "peak extra MB (enc / dec)"):
+    for col in (
+        "model",
+        "enc b1",
+        "dec b1",
+        "enc b8",
+        "dec b8",
+        "10-min enc",
+        "10-min dec",
+        "peak extra MB (enc / dec)",
+    ):
         t.add_column(col)
     for label, m in results["models"].items():
+        if "speed" not in m:
+            continue
         s, lf = m["speed"], m["long_file"]
         t.add_row(label, str(s["batch1_30s"]["encode_x_realtime"]), str(s["batch1_30s"]["decode_x_realtime"]),
                   str(s["batch8_10s"]["encode_x_realtime"]), str(s["batch8_10s"]["decode_x_realtime"]),
