@@ -146,6 +146,7 @@ def main() -> None:
         action="store_true",
         help="reconstruction and code use only (speed figures mean little on a loaded machine)",
     )
+    parser.add_argument("--codecs", default="", help="comma-separated names of MODELS to evaluate (default: all)")
     parser.add_argument("--note", default="", help="what else ran on the machine, kept in the results")
     parser.add_argument("--resume", action="store_true", help="keep the models already in --out (written after each)")
     args = parser.parse_args()
@@ -166,6 +167,8 @@ def main() -> None:
             ds, "test", args.max_seconds, bits_per_second(ref), ref.sample_rate
         )
     for label, name in MODELS.items():
+        if args.codecs and name not in args.codecs.split(","):
+            continue
         if label in results["models"]:
             print(f"== {label}: in {args.out} already", flush=True)
             continue
@@ -193,6 +196,11 @@ def main() -> None:
             entry["real"] = evaluate_codec(model, datasets["real"], "test", args.max_seconds)
         results["models"][label] = entry
         _write(args.out, results)  # partial: a later step that fails loses nothing (--resume)
+    results["learning_curves"] = learning_curves(ROOT / "bench" / "results" / "codec-train")
+    if {"stochastic (sonido-tiny)", "ema-vq baseline"} - set(results["models"]):
+        _write(args.out, results)
+        _print(results)
+        return
     sq, vq = results["models"]["stochastic (sonido-tiny)"], results["models"]["ema-vq baseline"]
     results["comparison"] = {
         f"usage_pct/{lv}": {"stochastic": sq["codes"][lv]["usage_pct"], "ema": vq["codes"][lv]["usage_pct"]}
@@ -203,7 +211,6 @@ def main() -> None:
             "stochastic": sq["reconstruction"][depth]["mel_distance"],
             "ema": vq["reconstruction"][depth]["mel_distance"],
         }
-    results["learning_curves"] = learning_curves(ROOT / "bench" / "results" / "codec-train")
     _write(args.out, results)
     _print(results)
     print(f"wrote {args.out}")
