@@ -38,7 +38,6 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 import sonido  # noqa: E402
 from bench.peers.env import peer_inputs  # noqa: E402
+from bench.rowcache import cached_rows  # noqa: E402
 from sonido.codec.stream import encode_windowed  # noqa: E402
 from sonido.data.datasets import open_dataset  # noqa: E402
 from sonido.features.extract import prior_layers  # noqa: E402
@@ -60,33 +60,6 @@ CACHE = ROOT / "runs" / "layer-study"
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")
-
-
-def cached_rows(cache: Path, ids: list[str], meta: str, row: Callable[[int], dict[str, np.ndarray]],
-                label: str) -> dict[str, np.ndarray]:  # fmt: skip
-    """``{key: [N, ...]}`` stacked from ``row(k)`` (``{key: array}`` of item ``k``) for every item,
-    cached in ``cache`` (an ``.npz``) and resumed from a partial cache written every 50 items
-    (one whose ids or ``meta`` differ is recomputed)."""
-    done: dict[str, list[np.ndarray]] = {}
-    if cache.exists():
-        with np.load(cache, allow_pickle=False) as f:
-            n = int(f["count"])
-            if list(f["ids"][:n]) == ids[:n] and str(f["taps"]) == meta:
-                done = {k: list(f[k][:n]) for k in f.files if k not in ("ids", "count", "taps")}
-
-    def save(count: int) -> None:
-        tmp = cache.with_suffix(".tmp.npz")
-        np.savez(tmp, ids=np.array(ids), count=count, taps=meta, **{k: np.stack(v) for k, v in done.items()})
-        tmp.replace(cache)
-
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    for k in range(len(next(iter(done.values()), [])), len(ids)):
-        for key, value in row(k).items():
-            done.setdefault(key, []).append(value)
-        if (k + 1) % 50 == 0 or k + 1 == len(ids):
-            save(k + 1)
-            print(f"    {label}: {k + 1}/{len(ids)} items", flush=True)
-    return {k: np.stack(v) for k, v in done.items()}
 
 
 @torch.no_grad()

@@ -9,7 +9,6 @@ a fresh process's peak RSS while doing only the measured thing.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import multiprocessing as mp
 import platform
@@ -27,6 +26,7 @@ import sonido  # noqa: E402
 from bench._measure import peak_extra_mb  # noqa: E402
 from sonido.codec.stream import encode_windowed  # noqa: E402
 from sonido.data.datasets import EmbeddedCorpus, RealCorpus  # noqa: E402
+from sonido.fileio import atomic_write_json  # noqa: E402
 from sonido.prior.attention import reference_attention, sparse_attention  # noqa: E402
 
 CONTEXTS = (1024, 2048, 4096, 8192)
@@ -144,11 +144,12 @@ def main() -> None:
     parser.add_argument("--long-seconds", type=float, default=600.0)
     parser.add_argument("--max-seconds", type=float, default=40.0, help="seconds of each test piece scored")
     parser.add_argument("--contexts", default=",".join(map(str, CONTEXTS)), help="attention contexts to time")
+    parser.add_argument("--note", default="", help="what else ran on the machine meanwhile (stored with the figures)")
     args = parser.parse_args()
 
     model = sonido.load_model(args.model)
     results = {"machine": {"platform": platform.platform(), "torch": torch.__version__, "threads": torch.get_num_threads()},
-               "model": args.model}  # fmt: skip
+               "model": args.model, "note": args.note}  # fmt: skip
     print("attention (forward, one layer)", flush=True)
     results["attention"] = attention_table(tuple(int(n) for n in args.contexts.split(",")))
     print("training speed", flush=True)
@@ -163,7 +164,7 @@ def main() -> None:
         print("bits per token on the real-music corpus' test split", flush=True)
         results["bits_per_token_real"] = bits_per_token(model, RealCorpus(args.real), args.max_seconds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    atomic_write_json(args.out, results)
     print(f"wrote {args.out}")
 
 

@@ -148,7 +148,7 @@ def _extract(args: argparse.Namespace) -> int:
     from sonido.features.batch import extract_files
     from sonido.model import load_model
 
-    layers = tuple(int(v) for v in args.layers.split(",")) if args.layers else None
+    layers = args.layers if args.layers in (None, "all") else tuple(int(v) for v in args.layers.split(","))
     levels = tuple(v.strip() for v in args.levels.split(","))
     summary = extract_files(
         load_model(args.model), args.input, args.output, levels, layers, args.pool, pattern=args.glob,
@@ -176,7 +176,7 @@ def _task(args: argparse.Namespace) -> int:
         data=str(args.data), dataset=args.dataset, features=features, model=args.model,
         control_model=args.control_model, variant=args.variant or ("boosted" if features else "baseline"),
         fraction=args.train_fraction, seed=args.seed, out=str(args.out), clip_seconds=args.clip_seconds,
-        accelerator=args.accelerator,
+        accelerator=args.accelerator, layers=args.layers,
     )  # fmt: skip
     if not args.sweep:
         for row in task.run_and_save(base):
@@ -429,7 +429,8 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("-m", "--model", default=DEFAULT_MODEL, help="model folder or name (sonido-small, sonido-tiny, small-random, tiny-random)")
     ext.add_argument("-o", "--output", type=Path, required=True, help="output folder (re-running skips finished files)")
     ext.add_argument("--levels", default="top,mid", help="comma-separated feature levels: top, mid or top,mid")
-    ext.add_argument("--layers", default=None, help="comma-separated layer ids (default: the middle layer)")
+    ext.add_argument("--layers", default=None,
+                     help="comma-separated layer ids, averaged (default: the middle layer), or 'all' (every layer apart)")  # fmt: skip
     ext.add_argument("--pool", choices=["mean", "none"], default="mean", help="time-pool the features or keep frames")
     ext.add_argument("--glob", default=None, help="only inputs whose path under IN matches, e.g. '*/mix.wav'")
     ext.add_argument("--max-seconds", type=float, default=None, help="use only the first seconds of every input")
@@ -454,6 +455,9 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--train-fraction", type=float, default=1.0, help="share of the training split used")
     task.add_argument("--seed", type=int, default=0, help="seed of the subset and the initialisation")
     task.add_argument("--clip-seconds", type=float, default=10.0, help="each item's first seconds are used")
+    task.add_argument("--layers", choices=["default", "all"], default="default",
+                      help="features: the model's tapped layer per level, or all layers mixed by learned weights "
+                           "(rows marked [all layers]; not for probe: see bench/layer_study.py)")  # fmt: skip
     task.add_argument("--out", type=Path, default=Path("runs") / "task", help="run folder (metrics.json)")
     task.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="set a field of the task's config, e.g. --set lr=3e-4 --set hidden=0,512 (repeatable)")

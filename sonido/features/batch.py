@@ -1,7 +1,8 @@
 """Batch extraction: a file or a folder of audio -> one feature file per input.
 
 For ``IN/a/b.wav`` it writes ``OUT/a/b.safetensors`` (one tensor per level, ``[frames, D]``
-or ``[D]`` when pooled) and ``OUT/a/b.json`` (the settings, frame rates, shapes, source).
+or ``[D]`` when pooled; ``[frames, L, D]`` / ``[L, D]`` with ``layers="all"``) and
+``OUT/a/b.json`` (the settings, frame rates, shapes, source).
 Audio is streamed from disk in blocks (:class:`~sonido.audio_reader.AudioReader`) through
 :class:`~sonido.features.stream.FeatureStream`, so memory does not grow with the input's
 length: ``pool="mean"`` keeps a running mean, ``pool="none"`` appends frames to disk
@@ -33,7 +34,7 @@ from torch.utils.data import DataLoader, Dataset
 from sonido.audio import AUDIO_SUFFIXES, AudioError
 from sonido.audio_reader import AudioReader
 from sonido.fileio import atomic_write_json
-from sonido.model import SoniDo, warn_if_shorter_than_a_frame
+from sonido.model import ALL_LAYERS, SoniDo, warn_if_shorter_than_a_frame
 from sonido.progress import AudioTask, audio_progress
 from sonido.signals import stop_on_signals
 from sonido.train.runtime import quiet_lightning
@@ -58,10 +59,15 @@ class ExtractionSettings:
     codec_window: int = 1024
     codec_overlap: int = 64
     prior_overlap: int | None = None
+    stack_layers: bool = False
 
     def record(self) -> dict[str, Any]:
-        """JSON form (tuples as lists), as stored in and compared with sidecars."""
-        return json.loads(json.dumps(asdict(self)))
+        """JSON form (tuples as lists), as stored in and compared with sidecars;
+        ``stack_layers`` only when set, so sidecars written before it existed still match."""
+        out = json.loads(json.dumps(asdict(self)))
+        if not self.stack_layers:
+            del out["stack_layers"]
+        return out
 
 
 @dataclass
@@ -134,7 +140,8 @@ class _Extractor(L.LightningModule):
         task = None
         try:
             reader = AudioReader(path, self.model.sample_rate, s.max_seconds)
-            stream = self.model.stream(s.levels, s.layers, s.prior_overlap, s.codec_window, s.codec_overlap)
+            stream = self.model.stream(s.levels, ALL_LAYERS if s.stack_layers else s.layers, s.prior_overlap,
+                                       s.codec_window, s.codec_overlap)  # fmt: skip
             task = AudioTask(self.bar, str(rel), reader.seconds)
             samples = 0
             for block in reader.blocks():
@@ -172,7 +179,7 @@ def extract_files(
     source: str | Path,
     out: str | Path,
     levels: tuple[str, ...] = ("top", "mid"),
-    layers: tuple[int, ...] | None = None,
+    layers: tuple[int, ...] | str | None = None,
     pool: str = "mean",
     progress: bool = True,
     pattern: str | None = None,
@@ -186,6 +193,8 @@ def extract_files(
     """Extract features of every audio file under ``source`` into ``out`` (resumable).
 
     Args:
+        layers: tapped layers (averaged), ``None`` for the model's defaults, or ``"all"``
+            to store every layer apart (``[frames, L, D]``).
         pool: ``mean`` stores ``[D]`` per level, ``none`` the frames ``[frames, D]``.
         pattern: glob on paths relative to ``source`` selecting the inputs.
         only: relative paths (POSIX) selecting the inputs.
@@ -203,8 +212,9 @@ def extract_files(
     if max_seconds is not None and max_seconds <= 0:
         raise ValueError(f"max_seconds must be positive, got {max_seconds}")
     out = Path(out)
-    taps = model.stream(tuple(levels), layers).layers
-    settings = ExtractionSettings(model.name, model.fingerprint(), tuple(levels), taps, pool, max_seconds)
+    stream = model.stream(tuple(levels), layers)
+    settings = ExtractionSettings(model.name, model.fingerprint(), tuple(levels), stream.layers, pool, max_seconds,
+                                  stack_layers=stream.stack)  # fmt: skip
     wanted = settings.record()
     summary, todo, stale = BatchSummary(), [], []
     for path, rel in list_inputs(Path(source), pattern, only):

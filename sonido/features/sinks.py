@@ -50,7 +50,8 @@ class MeanSink:
 
 
 class FrameSink:
-    """Frames ``[f, D]`` per level appended to temporary raw files, then one safetensors file.
+    """Frames ``[f, D]`` (or ``[f, L, D]`` layer stacks) per level appended to temporary raw
+    files, then one safetensors file.
 
     Args:
         target: the ``.safetensors`` file written at :meth:`commit`.
@@ -60,26 +61,26 @@ class FrameSink:
         self.target = Path(target)
         self._parts = PartFiles(self.target)
         self._rows: dict[str, int] = {}
-        self._dims: dict[str, int] = {}
+        self._dims: dict[str, tuple[int, ...]] = {}  # level -> shape of one frame
 
     def add(self, frames: dict[str, torch.Tensor]) -> None:
         for lv, x in frames.items():
             if lv not in self._dims:
-                self._rows[lv], self._dims[lv] = 0, x.shape[-1]
-            if x.shape[-1] != self._dims[lv]:
-                raise ValueError(f"{lv}: frames of width {x.shape[-1]} after {self._dims[lv]}")
+                self._rows[lv], self._dims[lv] = 0, tuple(x.shape[1:])
+            if tuple(x.shape[1:]) != self._dims[lv]:
+                raise ValueError(f"{lv}: frames of shape {tuple(x.shape[1:])} after {self._dims[lv]}")
             self._parts.append(lv, np.ascontiguousarray(x.detach().cpu().float().numpy(), dtype="<f4").tobytes())
             self._rows[lv] += x.shape[0]
 
     def shapes(self) -> dict[str, list[int]]:
-        return {lv: [self._rows[lv], self._dims[lv]] for lv in self._dims}
+        return {lv: [self._rows[lv], *self._dims[lv]] for lv in self._dims}
 
     def commit(self) -> None:
         """Write the safetensors file atomically and remove the temporary files."""
         header, offset = {}, 0
-        for lv in sorted(self._dims):
-            size = self._rows[lv] * self._dims[lv] * 4
-            header[lv] = {"dtype": "F32", "shape": [self._rows[lv], self._dims[lv]], "data_offsets": [offset, offset + size]}
+        for lv, shape in sorted(self.shapes().items()):
+            size = int(np.prod(shape)) * 4
+            header[lv] = {"dtype": "F32", "shape": shape, "data_offsets": [offset, offset + size]}
             offset += size
         blob = json.dumps(header, separators=(",", ":")).encode()
         blob += b" " * (-len(blob) % 8)  # the format aligns the data to 8 bytes

@@ -23,20 +23,22 @@ class FeatureStream:
         model: a :class:`sonido.model.SoniDo`.
         levels: feature levels (``top`` and/or ``mid``).
         layers: tapped layers per level; several are averaged, as in ``SoniDo.extract``.
+        stack: keep the tapped layers apart: ``[B, f, L, D]`` instead of their mean ``[B, f, D]``.
         overlap: prior windows' left context (default: a quarter of the context).
         window, codec_overlap: the codec's window and overlap in top frames.
     """
 
     def __init__(self, model, levels: tuple[str, ...], layers: dict[str, tuple[int, ...]], overlap: int | None = None,
-                 window: int = 1024, codec_overlap: int = 64):  # fmt: skip
+                 window: int = 1024, codec_overlap: int = 64, stack: bool = False):  # fmt: skip
         finest = max(LEVELS.index(lv) for lv in levels)
-        self.levels, self.layers = tuple(levels), {lv: tuple(layers[lv]) for lv in levels}
+        self.levels, self.layers, self.stack = tuple(levels), {lv: tuple(layers[lv]) for lv in levels}, stack
         self.encoder = WindowedEncoder(model.codec, window, codec_overlap, levels=LEVELS[: finest + 1])
         self.windows = {lv: PriorWindows(model.priors[lv], self.layers[lv], conditioned=lv != "top", overlap=overlap)
                         for lv in levels}  # fmt: skip
 
     def push(self, audio: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Add audio; returns ``{level: [B, f, D]}`` for the levels that have new final frames."""
+        """Add audio; returns ``{level: [B, f, D]}`` (``[B, f, L, D]`` when stacking) for the
+        levels that have new final frames."""
         return self._feed(self.encoder.push(audio), finish=False)
 
     def finish(self) -> dict[str, torch.Tensor]:
@@ -51,6 +53,7 @@ class FeatureStream:
                 parts.append(windows.push(tokens[lv], tokens.top if lv != "top" else None))
             if finish:
                 parts.append(windows.finish())
-            parts = [p.mean(0) for p in parts if p is not None]  # mean over the tapped layers
+            # (L, B, f, D) -> the layers' mean, or the stack (B, f, L, D)
+            parts = [p.permute(1, 2, 0, 3) if self.stack else p.mean(0) for p in parts if p is not None]
             out[lv] = torch.cat(parts, dim=1) if parts else None
         return {lv: v for lv, v in out.items() if v is not None}

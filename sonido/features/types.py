@@ -14,7 +14,8 @@ class LevelFeatures:
 
     Attributes:
         data: ``[B, frames, D]`` the prior's hidden states (the mean over ``layers`` when
-            several are tapped, so ``D`` is the prior's width whatever the choice).
+            several are tapped, so ``D`` is the prior's width whatever the choice), or
+            ``[B, frames, L, D]``, one row per layer, when extracted with ``layers="all"``.
         frame_rate: frames per second (the level's token rate).
         layers: the tapped layer indices (0-based outputs of Transformer blocks).
     """
@@ -28,7 +29,7 @@ class LevelFeatures:
         return self.data.shape[1]
 
     def pooled(self) -> torch.Tensor:
-        """Mean over time: ``[B, D]``."""
+        """Mean over time: ``[B, D]`` (``[B, L, D]`` for layer stacks)."""
         return self.data.mean(dim=1)
 
 

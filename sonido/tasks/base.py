@@ -12,6 +12,10 @@ Variants:
     control: the boosted model fed the features of the random-weight model of the same
         architecture (``small-random`` for sonido-small, ``tiny-random`` for sonido-tiny):
         what pretraining adds, not extra parameters.
+
+With ``RunConfig.layers="all"`` the variants that read features get every prior layer and
+learn their own softmax mix of them (:class:`~sonido.tasks.inject.LayerMix`); their rows
+are marked ``inputs="all layers"``, so one results file holds both kinds side by side.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from sonido.checkpoint import DEFAULT_CONTROL, DEFAULT_MODEL
 from sonido.data.datasets import open_dataset
 from sonido.data.datasets.base import Dataset, DatasetError
 from sonido.fileio import atomic_write_json
+from sonido.model import ALL_LAYERS
 from sonido.tasks.results import Results, Row
 from sonido.tasks.sampling import DEFAULT_FRACTIONS
 
@@ -41,6 +46,8 @@ ORACLE = "oracle"
 REFERENCE = "reference"
 """What a user gets without a model (mixing: the plain sum of the stems)."""
 REFERENCE_VARIANTS = (PEER, ORACLE, REFERENCE)  # rows that train nothing and read no features
+FEATURE_LAYERS = ("default", ALL_LAYERS)
+MIXED_INPUTS = "all layers"  # the inputs of rows whose model mixed every layer (layers="all")
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,8 @@ class RunConfig:
         out: run folder (``metrics.json``, checkpoints, logs).
         clip_seconds: every item's first ``clip_seconds`` are used (features cover the same span).
         accelerator: Lightning accelerator the task trains on (``cpu``, ``gpu``, ``auto``).
+        layers: ``default``: the model's tapped layer per level; ``all``: every layer, mixed
+            by learned weights inside the task model.
     """
 
     data: str
@@ -72,6 +81,7 @@ class RunConfig:
     out: str = "runs/task"
     clip_seconds: float = 10.0
     accelerator: str = "cpu"
+    layers: str = "default"
 
     def __post_init__(self):
         if self.variant not in (*TASK_VARIANTS, *REFERENCE_VARIANTS):
@@ -82,6 +92,8 @@ class RunConfig:
             raise ValueError(f"--train-fraction must be in (0, 1], got {self.fraction}")
         if self.clip_seconds <= 0:
             raise ValueError(f"clip_seconds must be positive, got {self.clip_seconds}")
+        if self.layers not in FEATURE_LAYERS:
+            raise ValueError(f"layers must be one of {FEATURE_LAYERS}, got {self.layers!r}")
 
     @property
     def feature_model(self) -> str | None:
@@ -89,6 +101,25 @@ class RunConfig:
         if self.variant == "baseline" or self.variant in REFERENCE_VARIANTS:
             return None
         return self.control_model if self.variant == "control" else self.model
+
+    @property
+    def features_key(self) -> str | None:
+        """Where a task's prepared data keeps this run's features: the feature model's name,
+        ``@all-layers`` appended for layer stacks (``None`` for the baseline)."""
+        model = self.feature_model
+        return None if model is None else model + ("@all-layers" if self.layers == ALL_LAYERS else "")
+
+    def feature_cache(self, dataset: Dataset):
+        """The :class:`~sonido.tasks.featcache.FeatureCache` of this run's feature model over ``dataset``."""
+        from sonido.tasks.featcache import FeatureCache
+
+        return FeatureCache(self.features, dataset, self.feature_model, self.clip_seconds,
+                            layers=ALL_LAYERS if self.layers == ALL_LAYERS else None)  # fmt: skip
+
+    @property
+    def row_inputs(self) -> str:
+        """The ``inputs`` mark of this run's rows (``"all layers"`` when it mixes layers)."""
+        return MIXED_INPUTS if self.layers == ALL_LAYERS and self.feature_model is not None else ""
 
 
 class Task(ABC):
@@ -101,6 +132,7 @@ class Task(ABC):
     results_name: str  # a sweep's default results file: bench/results/<results_name>.json
     config_class: type  # the task's frozen config dataclass (a ConfigBase); get_task's overrides set its fields
     variants: tuple[str, ...] = TASK_VARIANTS  # what run() supports (a task with a peer adds PEER)
+    mixes_layers: bool = True  # whether run() takes layers="all" (through FeatureCache and FeatureInjector)
 
     def __init__(self):
         self._datasets: dict[tuple[str, str], Dataset] = {}
@@ -116,17 +148,15 @@ class Task(ABC):
     def prepare_frames(self, run: RunConfig, load, frame_rate: float):
         """For frame-level tasks: ``load(dataset, clip_seconds)`` once per dataset (an object with
         ``items``, ``mels [N, n_mels, T]`` and a ``features`` dict, kept in ``self._prepared``),
-        plus the features this run's variant reads, aligned to the ``T`` frames at ``frame_rate``."""
-        from sonido.tasks.featcache import FeatureCache
-
+        plus the features this run's variant reads, aligned to the ``T`` frames at ``frame_rate``
+        (``data.features[run.features_key]``)."""
         key = (run.dataset, run.data, run.clip_seconds)
         if key not in self._prepared:
             self._prepared[key] = load(self.dataset(run), run.clip_seconds)
         data = self._prepared[key]
-        model = run.feature_model
-        if model is not None and model not in data.features:
-            cache = FeatureCache(run.features, self.dataset(run), model, run.clip_seconds)
-            data.features[model] = cache.aligned(data.items, data.mels.shape[-1], frame_rate)
+        if run.features_key is not None and run.features_key not in data.features:
+            cache = run.feature_cache(self.dataset(run))
+            data.features[run.features_key] = cache.aligned(data.items, data.mels.shape[-1], frame_rate)
         return data
 
     def sweep_arch(self, variant: str) -> str | None:
@@ -139,10 +169,13 @@ class Task(ABC):
         """Train on ``cfg.fraction`` of the training split, pick on validation, score the test split."""
 
     def run_and_save(self, cfg: RunConfig) -> list[Row]:
-        """:meth:`run`, then ``OUT/metrics.json`` (the config and the rows)."""
+        """:meth:`run`, then ``OUT/metrics.json`` (the config and the rows, marked ``inputs="all
+        layers"`` when they mixed layers)."""
         if cfg.variant not in self.variants:
             raise ValueError(f"the {self.name} task has no {cfg.variant!r} variant; it has {self.variants}")
-        rows = self.run(cfg)
+        if cfg.layers == ALL_LAYERS and not self.mixes_layers:
+            raise ValueError(f"the {self.name} task does not take layers='all'")
+        rows = [replace(r, inputs=cfg.row_inputs) if cfg.row_inputs else r for r in self.run(cfg)]
         atomic_write_json(Path(cfg.out) / "metrics.json", {"config": asdict(cfg), "rows": [asdict(r) for r in rows]})
         return rows
 
@@ -172,14 +205,17 @@ class Task(ABC):
         for fraction in fractions:
             for seed in seeds:
                 for variant in variants:
-                    if results.has_run(variant, fraction, seed, self.sweep_arch(variant)):
+                    cell = replace(base, variant=variant)
+                    inputs = cell.row_inputs if self.mixes_layers else None
+                    if results.has_run(variant, fraction, seed, self.sweep_arch(variant), inputs):
                         if on_cell:
                             on_cell(variant, fraction, seed, True)
                         continue
                     if on_cell:
                         on_cell(variant, fraction, seed, False)
+                    name = variant + ("-all-layers" if inputs else "")
                     cfg = replace(base, variant=variant, fraction=fraction, seed=seed,
-                                  out=str(Path(base.out) / f"{variant}-f{fraction:g}-s{seed}"))  # fmt: skip
+                                  out=str(Path(base.out) / f"{name}-f{fraction:g}-s{seed}"))  # fmt: skip
                     rows = self.run_and_save(cfg)
                     results.add_and_save(rows, path)
                     log.warning("%s %s fraction %g seed %d: %s", self.name, variant, fraction, seed,

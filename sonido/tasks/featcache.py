@@ -4,6 +4,8 @@ A dataset's features for one model live in ``ROOT/<model slug>/`` and mirror the
 layout: the features of ``DATA/pieces/x/mix.wav`` are ``ROOT/sonido-tiny/pieces/x/mix.safetensors``
 with its JSON sidecar. Frames are kept (``--pool none``) so frame-level tasks and pooled
 probes share one cache, computed once per dataset and model and reused by every run.
+Every prior layer kept apart (``layers="all"``, for a learned layer mix) lives beside it in
+``ROOT/<model slug>@all-layers/`` as ``[frames, L, D]`` stacks.
 Items missing from the cache are extracted on first use (resumable, like ``sonido extract``);
 features made with other settings (other weights under the same name, another clip
 length, pooled) are refused with a message, never silently reused.
@@ -20,6 +22,7 @@ from pathlib import Path
 import torch
 
 from sonido.data.datasets.base import Dataset, DatasetError, Item
+from sonido.model import ALL_LAYERS
 
 
 def model_slug(model: str) -> str:
@@ -44,11 +47,16 @@ class FeatureCache:
         model: model name or path (``sonido-tiny``, ``tiny-random``, a folder).
         clip_seconds: the features cover the first ``clip_seconds`` of every item.
         levels: feature levels.
+        layers: ``None`` for the model's default taps, ``"all"`` for every layer apart.
     """
 
-    def __init__(self, root: str | Path, dataset: Dataset, model: str, clip_seconds: float, levels=("top", "mid")):
-        self.folder = Path(root) / model_slug(model)
+    def __init__(self, root: str | Path, dataset: Dataset, model: str, clip_seconds: float, levels=("top", "mid"),
+                 layers: str | None = None):  # fmt: skip
+        if layers not in (None, ALL_LAYERS):
+            raise ValueError(f"layers must be None or {ALL_LAYERS!r}, got {layers!r}")
+        self.folder = Path(root) / (model_slug(model) + ("@all-layers" if layers else ""))
         self.dataset, self.model, self.clip_seconds, self.levels = dataset, str(model), clip_seconds, tuple(levels)
+        self.layers = layers
 
     def _rel(self, item: Item) -> Path:
         try:
@@ -63,7 +71,7 @@ class FeatureCache:
 
         try:
             summary = extract_files(
-                _model(self.model), self.dataset.root, self.folder, self.levels, pool="none", progress=progress,
+                _model(self.model), self.dataset.root, self.folder, self.levels, self.layers, pool="none", progress=progress,
                 only=[self._rel(i).as_posix() for i in items], max_seconds=self.clip_seconds,
             )  # fmt: skip
         except StaleFeatures as err:
@@ -73,7 +81,7 @@ class FeatureCache:
             raise DatasetError(f"{len(summary.failed)} items have unreadable audio ({listed})")
 
     def load(self, item: Item) -> dict[str, tuple[torch.Tensor, float]]:
-        """``{level: (data [frames, D], frame_rate)}`` of one item."""
+        """``{level: (data [frames, D] or [frames, L, D], frame_rate)}`` of one item."""
         from safetensors.torch import load_file
 
         base = self.folder / self._rel(item)
@@ -88,6 +96,9 @@ class FeatureCache:
             raise DatasetError(
                 f"{sidecar}: features cover max_seconds={settings.get('max_seconds')}, the task uses {self.clip_seconds}"
             )
+        if settings.get("stack_layers", False) != (self.layers == ALL_LAYERS):
+            raise DatasetError(f"{sidecar}: layers were {'kept apart' if settings.get('stack_layers') else 'averaged'}, "
+                               f"the task wants layers={self.layers!r}")  # fmt: skip
         tensors = load_file(str(base.with_suffix(".safetensors")))
         missing = [lv for lv in self.levels if lv not in tensors]
         if missing:
@@ -95,7 +106,7 @@ class FeatureCache:
         return {lv: (tensors[lv].float(), float(meta["levels"][lv]["frame_rate"])) for lv in self.levels}
 
     def aligned(self, items: Sequence[Item], frames: int, frame_rate: float) -> dict[str, torch.Tensor]:
-        """``{level: [N, frames, D]}``: each item's features resampled onto a task's frames at
+        """``{level: [N, frames, D] or [N, frames, L, D]}``: each item's features resampled onto a task's frames at
         ``frame_rate`` (through :func:`sonido.tasks.inject.align`), zero past the span they cover."""
         import torch.nn.functional as F
 
@@ -106,5 +117,6 @@ class FeatureCache:
         for item in items:
             for lv, (feat, rate) in self.load(item).items():
                 span = min(frames, frames_for(feat.shape[0] / rate, frame_rate))  # task frames covered
-                out.setdefault(lv, []).append(F.pad(align(feat[None], span)[0], (0, 0, 0, frames - span)))
+                pad = (0, 0) * (feat.dim() - 1) + (0, frames - span)  # zeros after the span, on the time axis
+                out.setdefault(lv, []).append(F.pad(align(feat[None], span)[0], pad))
         return {lv: torch.stack(v) for lv, v in out.items()}

@@ -7,15 +7,17 @@
 Alignment (:func:`align`) maps ``[B, F, D]`` features at any frame rate to ``[B, T, D]``
 task frames covering the same time span: average pooling when the features are finer than
 the task (each task frame gets the mean of the feature frames inside it), linear
-interpolation when they are coarser. Each level is projected to ``out_dim`` and the levels
-are summed; :func:`fuse` then concatenates or adds the feature stream to the task's own
-stream, optionally through a learned sigmoid gate (``"gated"``), which starts closed-ish so
-a boosted model begins near its baseline.
+interpolation when they are coarser. Features extracted with ``layers="all"`` arrive as
+``[B, F, L, D]`` stacks of every prior layer; the injector then first mixes them with
+learned softmax weights (:class:`LayerMix`, the SUPERB convention). Each level is
+projected to ``out_dim`` and the levels are summed; :func:`fuse` then concatenates or adds
+the feature stream to the task's own stream, optionally through a learned sigmoid gate
+(``"gated"``), which starts closed-ish so a boosted model begins near its baseline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -27,13 +29,17 @@ FUSIONS = ("concat", "add", "gated")
 
 
 def align(data: torch.Tensor, frames: int) -> torch.Tensor:
-    """Resample ``[B, F, D]`` features along time to ``[B, frames, D]`` (same time span).
+    """Resample ``[B, F, D]`` (or layer stacks ``[B, F, L, D]``) features along time to
+    ``[B, frames, D]`` (``[B, frames, L, D]``), covering the same time span.
 
     Raises:
         ValueError: on zero-length features or a non-positive target length.
     """
+    if data.dim() == 4:
+        b, f, layers, d = data.shape
+        return align(data.reshape(b, f, layers * d), frames).reshape(b, -1, layers, d)
     if data.dim() != 3:
-        raise ValueError(f"features must be [B, frames, D], got shape {tuple(data.shape)}")
+        raise ValueError(f"features must be [B, frames, D] or [B, frames, layers, D], got shape {tuple(data.shape)}")
     if data.shape[1] == 0:
         raise ValueError("cannot align zero-length features (no frames)")
     if frames <= 0:
@@ -55,25 +61,46 @@ def frames_for(duration_seconds: float, frame_rate: float) -> int:
     return max(1, round(duration_seconds * frame_rate))
 
 
+FeatureDims = Mapping[str, int | Sequence[int]]
+"""Level -> feature width ``D``, or ``(L, D)`` for stacks of ``L`` layers (``layers="all"``)."""
+
+
+def feature_dims(features: Mapping[str, torch.Tensor]) -> dict[str, int | tuple[int, int]]:
+    """The :data:`FeatureDims` of ``{level: [N, T, D] or [N, T, L, D]}`` features."""
+    return {lv: f.shape[-1] if f.dim() == 3 else (f.shape[-2], f.shape[-1]) for lv, f in features.items()}
+
+
+def extraction_layers(model: nn.Module) -> str | None:
+    """What :meth:`sonido.model.SoniDo.extract` must be given as ``layers`` to feed a task
+    model: ``"all"`` when it mixes layer stacks (holds a :class:`LayerMix`), else ``None``
+    (the model's default taps)."""
+    return "all" if any(isinstance(m, LayerMix) for m in model.modules()) else None
+
+
 class FeatureInjector(nn.Module):
-    """Per level: align to the task's frames, LayerNorm, project to ``out_dim``; sum the levels.
+    """Per level: mix the layers (stacks only), align to the task's frames, LayerNorm, project
+    to ``out_dim``; sum the levels.
 
     Args:
-        dims: level name -> feature width ``D`` (e.g. ``{"top": 256, "mid": 192}``).
+        dims: level name -> feature width ``D``, or ``(L, D)`` when the level's features are
+            ``[B, F, L, D]`` layer stacks (e.g. ``{"top": 256, "mid": (6, 128)}``).
         out_dim: width of the returned stream.
     """
 
-    def __init__(self, dims: Mapping[str, int], out_dim: int):
+    def __init__(self, dims: FeatureDims, out_dim: int):
         super().__init__()
         if not dims:
             raise ValueError("FeatureInjector needs at least one feature level")
         self.levels = tuple(dims)
-        self.norm = nn.ModuleDict({lv: nn.LayerNorm(d) for lv, d in dims.items()})
-        self.proj = nn.ModuleDict({lv: nn.Linear(d, out_dim) for lv, d in dims.items()})
+        shapes = {lv: (None, d) if isinstance(d, int) else tuple(d) for lv, d in dims.items()}
+        self.mix = nn.ModuleDict({lv: LayerMix(n) for lv, (n, _) in shapes.items() if n is not None})
+        self.norm = nn.ModuleDict({lv: nn.LayerNorm(d) for lv, (_, d) in shapes.items()})
+        self.proj = nn.ModuleDict({lv: nn.Linear(d, out_dim) for lv, (_, d) in shapes.items()})
         self.out_dim = out_dim
 
     def forward(self, features: Mapping[str, LevelFeatures | torch.Tensor], frames: int) -> torch.Tensor:
-        """``{level: [B, F_level, D_level]}`` -> ``[B, frames, out_dim]``."""
+        """``{level: [B, F_level, D_level]}`` (``[B, F_level, L, D_level]`` for mixed levels)
+        -> ``[B, frames, out_dim]``."""
         missing = [lv for lv in self.levels if lv not in features]
         if missing:
             raise KeyError(f"missing feature levels {missing}; got {list(features)}")
@@ -81,11 +108,21 @@ class FeatureInjector(nn.Module):
         for lv in self.levels:
             f = features[lv]
             data = f.data if isinstance(f, LevelFeatures) else f
+            stacked = lv in self.mix
+            if data.dim() != (4 if stacked else 3):
+                raise ValueError(f"{lv} features have shape {tuple(data.shape)}; this model was built for "
+                                 + ("[B, F, layers, D] layer stacks (layers='all')" if stacked else "[B, F, D]"))  # fmt: skip
             if data.shape[-1] != self.norm[lv].normalized_shape[0]:
                 raise ValueError(f"{lv} features have width {data.shape[-1]}, expected {self.norm[lv].normalized_shape[0]}")
+            if stacked:
+                data = self.mix[lv](data)  # (B, F, D): linear, so mixing before aligning equals after
             y = self.proj[lv](self.norm[lv](align(data, frames)))
             out = y if out is None else out + y
         return out
+
+    def layer_weights(self) -> dict[str, list[float]]:
+        """Each mixed level's learned softmax weights over its layers (empty without stacks)."""
+        return {lv: [round(float(w), 4) for w in mix.weights.detach()] for lv, mix in self.mix.items()}
 
 
 class LayerMix(nn.Module):

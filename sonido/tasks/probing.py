@@ -181,6 +181,7 @@ class Probing(Task):
     """Shallow probes on pooled features; see the module docstring."""
 
     name = "probe"
+    mixes_layers = False  # pooled probe inputs; bench/layer_study.py probes each layer and their learned mix
     results_name = "probes"
     config_class = ProbeConfig
     primary_metric = "score"

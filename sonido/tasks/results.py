@@ -64,11 +64,15 @@ class Results:
         """Add ``row``, replacing any earlier row of the same cell."""
         self.rows = [r for r in self.rows if r.key != row.key] + [row]
 
-    def has_run(self, variant: str, fraction: float, seed: int, arch: str | None = None) -> bool:
+    def has_run(
+        self, variant: str, fraction: float, seed: int, arch: str | None = None, inputs: str | None = None
+    ) -> bool:
         """Whether a run of ``variant`` at ``fraction`` and ``seed`` left rows (a run may leave several);
-        with ``arch``, only rows of that network count (one file can hold sweeps of several)."""
+        with ``arch``, only rows of that network count (one file can hold sweeps of several);
+        with ``inputs``, only rows that read those (tapped vs. mixed layers)."""
         return any((r.variant, r.fraction, r.seed) == (variant, float(fraction), int(seed))
-                   and (arch is None or r.arch == arch) for r in self.rows)  # fmt: skip
+                   and (arch is None or r.arch == arch) and (inputs is None or r.inputs == inputs)
+                   for r in self.rows)  # fmt: skip
 
     def save(self, path: str | Path) -> None:
         atomic_write_json(Path(path), {**asdict(self), "rows": [asdict(r) for r in self.rows]})

@@ -29,7 +29,7 @@ from sonido.nn.aggregator import AttentionAggregator
 from sonido.nn.shortchunk import ShortChunkCNN
 from sonido.tasks.base import RunConfig, Task
 from sonido.tasks.frontend import first_seconds, log_mel
-from sonido.tasks.inject import FeatureInjector, Fusion
+from sonido.tasks.inject import FeatureDims, FeatureInjector, Fusion, feature_dims
 from sonido.tasks.metrics import tagging_metrics
 from sonido.tasks.results import Row
 from sonido.tasks.sampling import split_indices, training_subset
@@ -77,7 +77,7 @@ class TaggingModel(nn.Module):
         use_cnn: keep the short-chunk CNN branch (``False``: features only).
     """
 
-    def __init__(self, cfg: TaggingConfig, n_tags: int, feature_dims: dict[str, int] | None, use_cnn: bool = True):
+    def __init__(self, cfg: TaggingConfig, n_tags: int, feature_dims: FeatureDims | None, use_cnn: bool = True):
         super().__init__()
         if not use_cnn and not feature_dims:
             raise ValueError("a tagging model needs the CNN branch, the feature branch, or both")
@@ -245,18 +245,22 @@ class Tagging(Task):
         train = training_subset(split["train"], train_tags, run.fraction, run.seed)
         model_name = run.feature_model
         torch.manual_seed(run.seed)
-        dims = {lv: f.shape[-1] for lv, f in data.features[model_name].items()} if model_name else None
+        dims = feature_dims(data.features[run.features_key]) if model_name else None
         model = TaggingModel(cfg, data.labels.shape[1], dims, use_cnn=run.variant != "features_only")
         module = TaggingModule(model, cfg, use_feats=model_name is not None)
-        chunks = _Chunks(data, train, model_name, cfg.chunk_frames)
+        chunks = _Chunks(data, train, run.features_key, cfg.chunk_frames)
         sampler = RandomSampler(chunks, replacement=True, num_samples=cfg.samples_per_epoch,
                                 generator=torch.Generator().manual_seed(run.seed))  # fmt: skip
         loaders = [DataLoader(chunks, batch_size=cfg.batch_size, sampler=sampler, drop_last=True)]
-        loaders += [DataLoader(_Clips(data, split[s], model_name, cfg.chunk_frames), batch_size=32) for s in ("valid", "test")]
+        loaders += [DataLoader(_Clips(data, split[s], run.features_key, cfg.chunk_frames), batch_size=32)
+                    for s in ("valid", "test")]  # fmt: skip
         result = fit_and_test(module, *loaders, monitor="val/roc_auc_macro", mode="max", out=run.out,
                               max_epochs=cfg.max_epochs, patience=cfg.patience, seed=run.seed,
                               accelerator=run.accelerator)  # fmt: skip
         arch = "attention-aggregator" if run.variant == "features_only" else "short-chunk-cnn"
         metrics = {**result.test, "best_val_roc_auc_macro": result.best_val, "epochs": float(result.epochs),
                    "train_items": float(len(train))}  # fmt: skip
+        if model.injector is not None:  # with layers="all": the mix the task learned (weights of the best epoch)
+            metrics |= {f"layer_weight_{lv}_{i}": w for lv, ws in model.injector.layer_weights().items()
+                        for i, w in enumerate(ws)}  # fmt: skip
         return [Row(arch, run.variant, run.fraction, run.seed, metrics, result.train_seconds)]

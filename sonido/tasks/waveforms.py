@@ -135,10 +135,11 @@ class WaveModule(L.LightningModule):
 
 
 def fit_waveform_task(module: WaveModule, data: WaveData, train: list[int], split: dict[str, list[int]],
-                      model: str | None, cfg, run, augment: Callable | None = None):  # fmt: skip
+                      features_key: str | None, cfg, run, augment: Callable | None = None):  # fmt: skip
     """Train on random excerpts of the ``train`` items (``cfg.steps_per_epoch`` batches an epoch,
     the same for every variant), pick the epoch on the validation loss, test on whole test items.
 
+    ``features_key``: which of ``data.features`` the model reads (``None``: none);
     ``cfg``: the task config (``chunk_seconds``, ``sample_rate``, ``feature_hop``,
     ``steps_per_epoch``, ``batch_size``, ``max_epochs``, ``patience``); ``run``: the
     :class:`~sonido.tasks.base.RunConfig`. Returns :class:`~sonido.train.task.FitResult`.
@@ -147,10 +148,11 @@ def fit_waveform_task(module: WaveModule, data: WaveData, train: list[int], spli
 
     from sonido.train.task import fit_and_test
 
-    excerpts = Excerpts(data, train, model, int(cfg.chunk_seconds * cfg.sample_rate), cfg.feature_hop, augment)
+    excerpts = Excerpts(data, train, features_key, int(cfg.chunk_seconds * cfg.sample_rate), cfg.feature_hop, augment)
     sampler = RandomSampler(excerpts, replacement=True, num_samples=cfg.steps_per_epoch * cfg.batch_size,
                             generator=torch.Generator().manual_seed(run.seed))  # fmt: skip
     loader = DataLoader(excerpts, batch_size=cfg.batch_size, sampler=sampler, drop_last=True)
-    whole = {s: DataLoader(Whole(data, split[s], model), batch_size=1, collate_fn=collate_one) for s in ("valid", "test")}
+    whole = {s: DataLoader(Whole(data, split[s], features_key), batch_size=1, collate_fn=collate_one)
+             for s in ("valid", "test")}  # fmt: skip
     return fit_and_test(module, loader, whole["valid"], whole["test"], monitor="val/loss", mode="min", out=run.out,
                         max_epochs=cfg.max_epochs, patience=cfg.patience, seed=run.seed, accelerator=run.accelerator)  # fmt: skip

@@ -56,6 +56,27 @@ def test_extract_frames_and_layers(tmp_path, tone):
     assert meta["levels"]["top"]["layers"] == [1, 2] and meta["settings"]["layers"] == {"top": [1, 2]}
 
 
+def test_extract_all_layers_stacks_and_keeps_older_caches_valid(tmp_path, tone):
+    wav = tone(tmp_path / "a.wav", seconds=1.0)
+    out, stacked = tmp_path / "out", tmp_path / "stacked"
+    assert main(["extract", str(wav), "-m", "tiny-random", "-o", str(stacked), "--pool", "none", "--layers", "all",
+                 "--quiet"]) == 0  # fmt: skip
+    feats = load_file(str(stacked / "a.safetensors"))
+    assert feats["top"].shape == (173, 6, 256) and feats["mid"].shape == (692, 6, 192)
+    meta = json.loads((stacked / "a.json").read_text())
+    assert meta["settings"]["stack_layers"] is True and meta["levels"]["top"]["shape"] == [173, 6, 256]
+    assert main(["extract", str(wav), "-m", "tiny-random", "-o", str(stacked), "--pool", "none", "--quiet"]) == 2  # stale
+    # a sidecar written before stack_layers existed still matches the same (averaged) settings
+    assert main(["extract", str(wav), "-m", "tiny-random", "-o", str(out), "--pool", "mean", "--quiet"]) == 0
+    sidecar = json.loads((out / "a.json").read_text())
+    assert "stack_layers" not in sidecar["settings"]
+    from sonido.features.batch import extract_files
+    from sonido.model import load_model
+
+    summary = extract_files(load_model("tiny-random"), wav, out, pool="mean", progress=False)
+    assert summary.skipped_done == 1 and summary.written == 0
+
+
 def test_extract_files_selects_inputs(tmp_path, tone):
     from sonido.features.batch import extract_files, list_inputs
 

@@ -40,6 +40,18 @@ def test_several_layers_are_averaged(model):
     assert per_level["top"].layers == (0,) and per_level["mid"].layers == (5,)
 
 
+def test_all_layers_are_kept_apart(model):
+    x = torch.randn(1, 1, 8000) * 0.1
+    stacks = model.extract(x, 22050, layers="all")
+    for lv, f in stacks.items():
+        n = model.priors[lv].config.layers
+        assert f.layers == tuple(range(n)) and f.data.shape[2:] == (n, model.feature_dim(lv))
+        torch.testing.assert_close(f.data[:, :, 4], model.extract(x, 22050, layers=(4,))[lv].data)
+    assert stacks["top"].pooled().shape == (1, 6, 256)
+    with pytest.raises(ValueError, match="'all'"):
+        model.extract(x, 22050, layers="every")
+
+
 def test_bad_input_is_a_clear_error(model):
     with pytest.raises(AudioError, match="NaN"):
         model.extract(torch.full((1, 1000), float("nan")), 22050)

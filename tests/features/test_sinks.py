@@ -1,5 +1,6 @@
 import os
 
+import pytest
 import torch
 from safetensors.torch import load_file
 
@@ -18,6 +19,20 @@ def test_frames_appended_then_committed_equal_the_whole(tmp_path):
     for lv in ("top", "mid"):
         torch.testing.assert_close(got[lv], torch.cat([p[lv] for p in pieces]))
     assert os.listdir(tmp_path) == ["f.safetensors"]  # the temporary files are gone
+
+
+def test_layer_stacks_keep_their_shape(tmp_path):
+    pieces = [torch.randn(n, 3, 4) for n in (2, 5)]
+    sink = FrameSink(tmp_path / "f.safetensors")
+    for p in pieces:
+        sink.add({"top": p})
+    assert sink.shapes() == {"top": [7, 3, 4]}
+    sink.commit()
+    torch.testing.assert_close(load_file(str(tmp_path / "f.safetensors"))["top"], torch.cat(pieces))
+    sink = FrameSink(tmp_path / "g.safetensors")
+    sink.add({"top": pieces[0]})
+    with pytest.raises(ValueError, match="shape"):
+        sink.add({"top": torch.randn(2, 4)})
 
 
 def test_discard_leaves_nothing(tmp_path):

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from sonido.features.types import LevelFeatures
-from sonido.tasks.inject import FeatureInjector, Fusion, LayerMix, align, frames_for
+from sonido.tasks.inject import FeatureInjector, Fusion, LayerMix, align, extraction_layers, feature_dims, frames_for
 
 
 @pytest.mark.parametrize("src,dst", [(172, 43), (689, 43), (43, 172), (7, 7), (1, 5), (5, 1), (100, 33)])
@@ -56,6 +56,29 @@ def test_fusion_modes(mode, width):
         fuse(task, feats[:, :4])
     with pytest.raises(ValueError, match="unknown fusion"):
         Fusion(6, 8, "multiply")
+
+
+def test_layer_stacks_are_aligned_per_layer():
+    x = torch.randn(2, 40, 3, 4)  # [B, F, L, D]
+    y = align(x, 10)
+    assert y.shape == (2, 10, 3, 4)
+    torch.testing.assert_close(y[:, :, 1], align(x[:, :, 1], 10))
+
+
+def test_injector_mixes_the_stacked_levels():
+    torch.manual_seed(0)
+    inj = FeatureInjector({"top": (6, 16), "mid": 12}, out_dim=8)
+    assert extraction_layers(inj) == "all" and extraction_layers(FeatureInjector({"top": 16}, 8)) is None
+    stack, mid = torch.randn(2, 40, 6, 16), torch.randn(2, 160, 12)
+    out = inj({"top": stack, "mid": mid}, frames=10)
+    assert out.shape == (2, 10, 8)
+    mean_fed = FeatureInjector({"top": 16, "mid": 12}, out_dim=8)
+    mean_fed.load_state_dict({k: v for k, v in inj.state_dict().items() if not k.startswith("mix.")})
+    torch.testing.assert_close(out, mean_fed({"top": stack.mean(2), "mid": mid}, frames=10))  # uniform at the start
+    assert inj.layer_weights()["top"] == pytest.approx([1 / 6] * 6, abs=1e-4)
+    with pytest.raises(ValueError, match="layer stacks"):
+        inj({"top": stack.mean(2), "mid": mid}, frames=10)
+    assert feature_dims({"top": stack, "mid": mid}) == {"top": (6, 16), "mid": 12}
 
 
 def test_layer_mix_starts_uniform_and_is_a_convex_combination():

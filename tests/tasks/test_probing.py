@@ -60,6 +60,13 @@ def test_probe_rows_per_variant(mini_corpus, feature_root, tmp_path, variant):
     assert all(r.variant == variant and "score" in r.metrics for r in rows)
 
 
+def test_probe_refuses_all_layers(mini_corpus, feature_root, tmp_path):
+    cfg = RunConfig(data=str(mini_corpus), features=str(feature_root), model="tiny-random", variant="boosted",
+                    out=str(tmp_path), clip_seconds=2.0, layers="all")  # fmt: skip
+    with pytest.raises(ValueError, match="layers='all'"):
+        Probing().run_and_save(cfg)
+
+
 def test_emotion_probe_on_emomusic(tmp_path):
     layouts.emomusic(tmp_path / "emo")
     cfg = RunConfig(data=str(tmp_path / "emo"), dataset="emomusic", variant="baseline", clip_seconds=0.5)

@@ -29,6 +29,12 @@ def test_one_file_holds_sweeps_of_several_networks():
     assert not res.has_run("baseline", 1.0, 0, "crnn")
 
 
+def test_runs_that_mixed_all_layers_are_told_apart():
+    res = Results("tagging", "d", "m", "auc", True, [Row("cnn", "boosted", 1.0, 0, {}, 0.0, inputs="all layers")])
+    assert res.has_run("boosted", 1.0, 0) and res.has_run("boosted", 1.0, 0, inputs="all layers")
+    assert not res.has_run("boosted", 1.0, 0, inputs="")
+
+
 def test_two_sweeps_share_one_file(tmp_path):
     """Each writer keeps what the other saved meanwhile; its own rows win for its cells."""
     path = tmp_path / "r.json"

@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 import pytest
 import torch
@@ -77,3 +78,18 @@ def test_tagging_reads_magnatagatune(tmp_path):
     cfg = RunConfig(data=str(tmp_path / "mtat"), dataset="magnatagatune", out=str(tmp_path / "run"), clip_seconds=0.5)
     (row,) = Tagging(FAST).run(cfg)
     assert row.variant == "baseline" and 0 <= row.metrics["roc_auc_macro"] <= 1
+
+
+def test_all_layers_are_mixed_and_marked(mini_corpus, feature_root, tmp_path):
+    task = Tagging(FAST)
+    base = RunConfig(data=str(mini_corpus), features=str(feature_root), model="tiny-random", fraction=0.5,
+                     out=str(tmp_path / "runs"), clip_seconds=2.0, layers="all")  # fmt: skip
+    results = task.sweep(base, tmp_path / "tagging.json", fractions=(0.5,), seeds=(0,), variants=("baseline", "boosted"))
+    marks = {r.variant: r.inputs for r in results.rows}
+    assert marks == {"baseline": "", "boosted": "all layers"}  # the baseline reads no features
+    stacks = feature_root / "tiny-random@all-layers" / "pieces" / "folk-01" / "mix.json"
+    assert json.loads(stacks.read_text())["levels"]["top"]["shape"][1] == 6  # every layer of tiny-random's top prior
+    # the tapped-layer run of the same cell is not taken as done by the mixed one, and vice versa
+    tapped = task.sweep(replace(base, layers="default"), tmp_path / "tagging.json", fractions=(0.5,), seeds=(0,),
+                        variants=("boosted",))  # fmt: skip
+    assert sorted(r.inputs for r in tapped.rows if r.variant == "boosted") == ["", "all layers"]

@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sonido.tasks.inject import FeatureInjector, Fusion
+from sonido.tasks.inject import FeatureDims, FeatureInjector, Fusion
 from sonido.tasks.mixing.network import MixerNet
 
 
@@ -113,7 +113,7 @@ class SqueezeExcitation(nn.Module):
 class CRAFx2(MixerNet):
     """``[B, max_stems, T]`` dry stems (and features ``{level: [B, F, D]}``) -> ``[B, 2, T]`` mix."""
 
-    def __init__(self, size: CRAFx2Size, feature_dims: dict[str, int] | None = None):
+    def __init__(self, size: CRAFx2Size, feature_dims: FeatureDims | None = None):
         super().__init__()
         self.size = size
         n, k = size.filters, size.kernel

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from sonido.checkpoint import read_module, save_module
+from sonido.tasks.inject import FeatureDims
 from sonido.tasks.mixing.config import MixingConfig
 
 CLASS = "Mixer"
@@ -29,7 +30,7 @@ class Mixer:
     model: torch.nn.Module
     cfg: MixingConfig
     feature_model: str | None
-    feature_dims: dict[str, int] | None
+    feature_dims: FeatureDims | None
 
 
 def save_mixer(m: Mixer, folder: str | os.PathLike, **info) -> Path:
@@ -58,7 +59,7 @@ def mix_folder(m: Mixer, stems_dir: str | os.PathLike, out: str | os.PathLike, w
     """
     from sonido.audio import AudioError, OverlapAdd, atomic_audio_writer, load
     from sonido.features.batch import list_inputs
-    from sonido.tasks.inject import align
+    from sonido.tasks.inject import align, extraction_layers
     from sonido.tasks.mixing.task import stack_stems
 
     stems_dir, sr = Path(stems_dir), m.cfg.sample_rate
@@ -89,7 +90,7 @@ def mix_folder(m: Mixer, stems_dir: str | os.PathLike, out: str | os.PathLike, w
             window = torch.nn.functional.pad(stems[:, start : start + size], (0, max(0, start + size - total)))
             feats = None
             if sonido_model is not None:
-                f = sonido_model.extract(window.sum(0), sr)
+                f = sonido_model.extract(window.sum(0), sr, layers=extraction_layers(m.model))
                 feats = {lv: align(lf.data, size // m.cfg.feature_hop) for lv, lf in f.items()}
             write(ola.push(m.model(window[None], feats)[0]))
         tail = ola.finish()

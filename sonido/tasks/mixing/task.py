@@ -25,6 +25,7 @@ import torch
 
 from sonido.data.datasets.base import Dataset, DatasetError, Item
 from sonido.tasks.base import REFERENCE, RunConfig, Task
+from sonido.tasks.inject import feature_dims
 from sonido.tasks.metrics import mixing_metrics
 from sonido.tasks.mixing.config import MixingConfig
 from sonido.tasks.mixing.models import build_mixer
@@ -88,17 +89,14 @@ class Mixing(Task):
     def prepare(self, run: RunConfig) -> WaveData:
         """Stems ``[max_stems, T]`` and mix ``[2, T]`` of every item (once per dataset), and the
         features of the stems' downmix this run's variant reads."""
-        from sonido.tasks.featcache import FeatureCache
-
         key = (run.dataset, run.data, run.clip_seconds)
         if key not in self._prepared:
             self._prepared[key] = self._load(self.dataset(run), run.clip_seconds)
         data = self._prepared[key]
-        model = run.feature_model
-        if model is not None and model not in data.features:
+        if run.features_key is not None and run.features_key not in data.features:
             downmix = self._downmixes(data, Path(run.features) / "downmix")
-            cache = FeatureCache(run.features, downmix, model, run.clip_seconds)
-            data.add_features(model, cache, self.cfg.feature_hop, self.cfg.sample_rate, items=list(downmix))
+            data.add_features(run.features_key, run.feature_cache(downmix), self.cfg.feature_hop, self.cfg.sample_rate,
+                              items=list(downmix))  # fmt: skip
         return data
 
     def _load(self, dataset: Dataset, clip_seconds: float) -> WaveData:
@@ -153,11 +151,11 @@ class Mixing(Task):
         train = training_subset(split["train"], [None] * len(split["train"]), run.fraction, run.seed)
         model_name = run.feature_model
         torch.manual_seed(run.seed)
-        dims = {lv: f.shape[-1] for lv, f in data.features[model_name][0].items()} if model_name else None
+        dims = feature_dims(data.features[run.features_key][0]) if model_name else None
         model = build_mixer(cfg, dims)
         module = WaveModule(model, model_name is not None, lambda ref, est: mixing_metrics(est, ref, cfg.sample_rate),
                             mean_scores, cfg.lr, cfg.weight_decay)  # fmt: skip
-        result = fit_waveform_task(module, data, train, split, model_name, cfg, run)
+        result = fit_waveform_task(module, data, train, split, run.features_key, cfg, run)
         metrics = {**result.test, "best_val_loss": result.best_val, "epochs": float(result.epochs),
                    "train_items": float(len(train))}  # fmt: skip
         save_mixer(Mixer(module.model, cfg, model_name, dims), Path(run.out) / "model", data=f"{run.dataset}:{run.data}",

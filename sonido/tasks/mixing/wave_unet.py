@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sonido.tasks.inject import FeatureInjector, Fusion
+from sonido.tasks.inject import FeatureDims, FeatureInjector, Fusion
 from sonido.tasks.mixing.network import MixerNet
 
 
@@ -47,7 +47,7 @@ class WaveUNetSize:
 class MixWaveUNet(MixerNet):
     """``[B, max_stems, T]`` dry stems (and features ``{level: [B, F, D]}``) -> ``[B, 2, T]`` mix."""
 
-    def __init__(self, size: WaveUNetSize, feature_dims: dict[str, int] | None = None):
+    def __init__(self, size: WaveUNetSize, feature_dims: FeatureDims | None = None):
         super().__init__()
         self.size = size
         widths = [size.channels + size.growth * i for i in range(size.depth + 1)]

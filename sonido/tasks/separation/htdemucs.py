@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sonido.tasks.inject import FeatureInjector, Fusion
+from sonido.tasks.inject import FeatureDims, FeatureInjector, Fusion
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class HTDemucsSeparator(nn.Module):
     Trained with the L1 loss on waveforms, as Demucs."""
 
     def __init__(self, targets: tuple[str, ...], size: HTDemucsSize, channels: int = 2,
-                 feature_dims: dict[str, int] | None = None):  # fmt: skip
+                 feature_dims: FeatureDims | None = None):  # fmt: skip
         super().__init__()
         from demucs.htdemucs import HTDemucs
 

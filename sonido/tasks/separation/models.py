@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
+from sonido.tasks.inject import FeatureDims
 from sonido.tasks.separation.htdemucs import HTDemucsSeparator, HTDemucsSize
 from sonido.tasks.separation.umx import UMXSeparator, UMXSize
 
@@ -17,7 +18,7 @@ def size_of(cfg) -> UMXSize | HTDemucsSize:
     return (UMXSize if cfg.arch == "umx" else HTDemucsSize).named(cfg.size)
 
 
-def build_separator(cfg, targets: tuple[str, ...], channels: int, feature_dims: dict[str, int] | None) -> nn.Module:
+def build_separator(cfg, targets: tuple[str, ...], channels: int, feature_dims: FeatureDims | None) -> nn.Module:
     """A network ``(mix [B, C, T], feats) -> [B, S, C, T]`` with a ``loss(mix, sources, feats)``."""
     size = size_of(cfg)
     if cfg.arch == "umx":

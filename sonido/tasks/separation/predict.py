@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from sonido.checkpoint import read_module, save_module
+from sonido.tasks.inject import FeatureDims
 from sonido.tasks.separation.config import SeparationConfig
 
 CLASS = "Separator"
@@ -34,7 +35,7 @@ class Separator:
     targets: tuple[str, ...]
     channels: int
     feature_model: str | None
-    feature_dims: dict[str, int] | None
+    feature_dims: FeatureDims | None
 
 
 def save_separator(s: Separator, folder: str | os.PathLike, **info) -> Path:
@@ -66,7 +67,7 @@ def separate_file(s: Separator, path: str | os.PathLike, out_dir: str | os.PathL
     """
     from sonido.audio import OverlapAdd, atomic_audio_writer
     from sonido.audio_reader import AudioReader
-    from sonido.tasks.inject import align
+    from sonido.tasks.inject import align, extraction_layers
 
     sr = s.cfg.sample_rate
     sonido_model = None
@@ -83,7 +84,7 @@ def separate_file(s: Separator, path: str | os.PathLike, out_dir: str | os.PathL
     def separate(window: torch.Tensor) -> torch.Tensor:  # [C, n] -> [S, C, n]
         feats = None
         if sonido_model is not None:  # aligned to the feature-hop frames the separator was trained on
-            f = sonido_model.extract(window.mean(0), sr)
+            f = sonido_model.extract(window.mean(0), sr, layers=extraction_layers(s.model))
             feats = {lv: align(lf.data, window.shape[-1] // s.cfg.feature_hop) for lv, lf in f.items()}
         return s.model(window[None], feats)[0]
 

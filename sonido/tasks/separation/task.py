@@ -26,6 +26,7 @@ import torch
 
 from sonido.data.datasets.base import Dataset, DatasetError
 from sonido.tasks.base import ORACLE, REFERENCE, RunConfig, Task
+from sonido.tasks.inject import feature_dims
 from sonido.tasks.metrics import aggregate_separation, separation_metrics
 from sonido.tasks.results import Row
 from sonido.tasks.sampling import split_indices, training_subset
@@ -74,16 +75,13 @@ class Separation(Task):
     def prepare(self, run: RunConfig) -> WaveData:
         """Audio of every item (once per dataset): mixture ``[C, T]`` as input, sources
         ``[S, C, T]`` as target; plus the features of the mixtures this run's variant reads."""
-        from sonido.tasks.featcache import FeatureCache
-
         key = (run.dataset, run.data, run.clip_seconds)
         if key not in self._prepared:
             self._prepared[key] = self._load(self.dataset(run), run.clip_seconds)
         data = self._prepared[key]
-        model = run.feature_model
-        if model is not None and model not in data.features:
-            cache = FeatureCache(run.features, self.dataset(run), model, run.clip_seconds)
-            data.add_features(model, cache, self.cfg.feature_hop, self.cfg.sample_rate)
+        if run.features_key is not None and run.features_key not in data.features:
+            data.add_features(run.features_key, run.feature_cache(self.dataset(run)), self.cfg.feature_hop,
+                              self.cfg.sample_rate)  # fmt: skip
         return data
 
     def _load(self, dataset: Dataset, clip_seconds: float) -> WaveData:
@@ -136,13 +134,13 @@ class Separation(Task):
         train = training_subset(split["train"], [None] * len(split["train"]), run.fraction, run.seed)
         model_name, targets = run.feature_model, tuple(self.dataset(run).classes)
         torch.manual_seed(run.seed)
-        dims = {lv: f.shape[-1] for lv, f in data.features[model_name][0].items()} if model_name else None
+        dims = feature_dims(data.features[run.features_key][0]) if model_name else None
         channels = data.inputs[0].shape[0]
         model = build_separator(cfg, targets, channels, dims)
         module = WaveModule(model, model_name is not None,
                             lambda ref, est: separation_metrics(ref, est, cfg.sample_rate, targets),
                             lambda tracks: aggregate_separation(tracks, targets), cfg.lr, cfg.weight_decay)  # fmt: skip
-        result = fit_waveform_task(module, data, train, split, model_name, cfg, run,
+        result = fit_waveform_task(module, data, train, split, run.features_key, cfg, run,
                                    _channel_swap if cfg.channel_swap else None)  # fmt: skip
         metrics = {**result.test, "best_val_loss": result.best_val, "epochs": float(result.epochs),
                    "train_items": float(len(train))}  # fmt: skip

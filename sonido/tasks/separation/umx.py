@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sonido.tasks.inject import FeatureInjector, Fusion
+from sonido.tasks.inject import FeatureDims, FeatureInjector, Fusion
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class OpenUnmix(nn.Module):
     """
 
     def __init__(self, bins: int, channels: int = 2, hidden: int = 512, layers: int = 3, max_bin: int | None = None,
-                 feature_dims: dict[str, int] | None = None):  # fmt: skip
+                 feature_dims: FeatureDims | None = None):  # fmt: skip
         super().__init__()
         self.out_bins, self.bins, self.hidden = bins, max_bin or bins, hidden
         self.input_mean = nn.Parameter(torch.zeros(self.bins))
@@ -124,7 +124,7 @@ class UMXSeparator(nn.Module):
     Trained as open-unmix: mean squared error of the magnitudes."""
 
     def __init__(self, targets: tuple[str, ...], size: UMXSize, channels: int = 2,
-                 feature_dims: dict[str, int] | None = None, wiener_iterations: int = 1):  # fmt: skip
+                 feature_dims: FeatureDims | None = None, wiener_iterations: int = 1):  # fmt: skip
         super().__init__()
         self.targets, self.size, self.wiener_iterations = tuple(targets), size, wiener_iterations
         self.stft = Spectrogram(size.n_fft, size.hop)

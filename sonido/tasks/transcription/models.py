@@ -10,13 +10,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from sonido.tasks.inject import FeatureInjector, Fusion
+from sonido.tasks.inject import FeatureDims, FeatureInjector, Fusion
 
 
 class _Inputs(nn.Module):
     """Per-frame input vectors: the normalised log-mel, the injected features, or both concatenated."""
 
-    def __init__(self, n_mels: int, feature_dims: dict[str, int] | None, feature_dim: int, use_mel: bool = True):
+    def __init__(self, n_mels: int, feature_dims: FeatureDims | None, feature_dim: int, use_mel: bool = True):
         super().__init__()
         if not use_mel and not feature_dims:
             raise ValueError("a transcriber needs the spectrogram, features, or both")
@@ -42,7 +42,7 @@ class ProbeTranscriber(nn.Module):
     context note onsets and offsets need.
     """
 
-    def __init__(self, n_mels: int, pitches: int, feature_dims: dict[str, int] | None = None, feature_dim: int = 64,
+    def __init__(self, n_mels: int, pitches: int, feature_dims: FeatureDims | None = None, feature_dim: int = 64,
                  kind: str = "linear", hidden: int = 64, use_mel: bool = True):  # fmt: skip
         super().__init__()
         if kind not in ("linear", "bigru"):
@@ -65,7 +65,7 @@ class CRNNTranscriber(nn.Module):
     the log-mel, an onset BiGRU (onset and offset heads), and a frame BiGRU that also reads
     the onset probabilities; features are fused after the acoustic stack."""
 
-    def __init__(self, n_mels: int, pitches: int, feature_dims: dict[str, int] | None = None, feature_dim: int = 64,
+    def __init__(self, n_mels: int, pitches: int, feature_dims: FeatureDims | None = None, feature_dim: int = 64,
                  channels: int = 16, width: int = 128, hidden: int = 64, use_mel: bool = True):  # fmt: skip
         super().__init__()
         self.acoustic = nn.Sequential(

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from sonido.checkpoint import read_module, save_module
+from sonido.tasks.inject import FeatureDims
 from sonido.tasks.transcription.config import TranscriptionConfig
 from sonido.tasks.transcription.notes import NoteDecoder, PitchRange
 
@@ -34,7 +35,7 @@ class Transcriber:
     onset_threshold: float
     frame_threshold: float
     feature_model: str | None
-    feature_dims: dict[str, int] | None
+    feature_dims: FeatureDims | None
     use_mel: bool
 
 
@@ -72,7 +73,7 @@ def transcribe_file(t: Transcriber, path: str | os.PathLike, window_seconds: flo
     from sonido.audio_reader import AudioReader
     from sonido.data.piece import MIX_PEAK
     from sonido.tasks.frontend import log_mel
-    from sonido.tasks.inject import align
+    from sonido.tasks.inject import align, extraction_layers
 
     cfg, sr, hop = t.cfg, t.cfg.sample_rate, t.cfg.hop
     sonido_model = None
@@ -99,7 +100,7 @@ def transcribe_file(t: Transcriber, path: str | os.PathLike, window_seconds: flo
         mel = torch.from_numpy(log_mel(seg, sr, cfg.n_mels, cfg.n_fft, hop)).float()[None]  # (1, n_mels, F)
         feats = None
         if sonido_model is not None:
-            f = sonido_model.extract(torch.from_numpy(seg), sr)
+            f = sonido_model.extract(torch.from_numpy(seg), sr, layers=extraction_layers(t.model))
             feats = {lv: align(lf.data, mel.shape[-1]) for lv, lf in f.items()}
         probs = torch.sigmoid(t.model(mel, feats))[0].numpy()  # (3, F, P)
         real = min(win, len(buf) - margin)  # samples of this window that are audio

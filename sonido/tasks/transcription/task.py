@@ -26,6 +26,7 @@ from torch.utils.data import Dataset as TorchDataset
 from sonido.data.datasets.base import Dataset, DatasetError, Item
 from sonido.tasks.base import PEER, TASK_VARIANTS, RunConfig, Task
 from sonido.tasks.frontend import first_seconds, log_mel
+from sonido.tasks.inject import FeatureDims, feature_dims
 from sonido.tasks.metrics import transcription_metrics
 from sonido.tasks.results import Row
 from sonido.tasks.sampling import split_indices, training_subset
@@ -170,7 +171,7 @@ class Transcription(Task):
             notes.append(n[n[:, 0] < clip_seconds])
         return _Prepared(list(dataset), torch.stack(mels), notes, {})
 
-    def build(self, feature_dims: dict[str, int] | None, use_mel: bool) -> torch.nn.Module:
+    def build(self, feature_dims: FeatureDims | None, use_mel: bool) -> torch.nn.Module:
         cfg, pitches = self.cfg, PitchRange.named(self.cfg.pitches).count
         if cfg.arch == "probe":
             return ProbeTranscriber(cfg.n_mels, pitches, feature_dims, cfg.feature_dim, cfg.probe, cfg.hidden, use_mel)
@@ -215,14 +216,14 @@ class Transcription(Task):
         train = training_subset(split["train"], strata, run.fraction, run.seed)
         model_name = run.feature_model
         torch.manual_seed(run.seed)
-        dims = {lv: f.shape[-1] for lv, f in data.features[model_name].items()} if model_name else None
+        dims = feature_dims(data.features[run.features_key]) if model_name else None
         model = self.build(dims, use_mel=run.variant != "features_only")
         module = TranscriptionModule(model, cfg, data, model_name is not None, self._score_notes)
-        chunks = _Chunks(data, train, model_name, cfg.chunk_frames, cfg)
+        chunks = _Chunks(data, train, run.features_key, cfg.chunk_frames, cfg)
         sampler = RandomSampler(chunks, replacement=True, num_samples=cfg.samples_per_epoch,
                                 generator=torch.Generator().manual_seed(run.seed))  # fmt: skip
         train_loader = DataLoader(chunks, batch_size=cfg.batch_size, sampler=sampler, drop_last=True)
-        clips = {s: DataLoader(_Clips(data, split[s], model_name, cfg.chunk_frames, cfg), batch_size=8)
+        clips = {s: DataLoader(_Clips(data, split[s], run.features_key, cfg.chunk_frames, cfg), batch_size=8)
                  for s in ("valid", "test")}  # fmt: skip
         result = fit_and_test(module, train_loader, clips["valid"], [clips["valid"], clips["test"]], monitor="val/loss",
                               mode="min", out=run.out, max_epochs=cfg.max_epochs, patience=cfg.patience,

@@ -65,3 +65,16 @@ def test_shipped_transcriber_finds_both_notes_of_a_rendered_two_note_file(tmp_pa
     assert {60, 67} <= found, notes
     onsets = {int(p): a for a, _, p in sorted(notes, key=lambda n: n[0], reverse=True)}  # each pitch's first onset
     assert abs(onsets[60] - 0.3) < 0.1 and abs(onsets[67] - 1.6) < 0.1
+
+
+def test_a_transcriber_trained_on_all_layers_extracts_them_at_inference(note_corpus, tmp_path):
+    out = tmp_path / "run"
+    fast = {**FAST, "max_epochs": 1}
+    cfg = RunConfig(data=str(note_corpus), clip_seconds=2.0, out=str(out), features=str(tmp_path / "features"),
+                    model="tiny-random", variant="boosted", layers="all")  # fmt: skip
+    (row,) = get_task("transcription", arch="probe", probe="linear", **fast).run_and_save(cfg)
+    assert row.inputs == "all layers"
+    t = load_transcriber(out / "model")
+    assert t.model.inputs.injector.layer_weights()["top"]  # the stacks' mix came back with the checkpoint
+    notes = transcribe_file(t, note_corpus / "pieces" / "p13" / "mix.wav")
+    assert notes.ndim == 2 and notes.shape[1] == 3
