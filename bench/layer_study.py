@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sonido  # noqa: E402
-from bench.peers.env import peer_inputs  # noqa: E402
+from bench.peers.env import peer_inputs, peer_seconds  # noqa: E402
 from bench.rowcache import cached_rows  # noqa: E402
 from sonido.codec.stream import encode_windowed  # noqa: E402
 from sonido.data.datasets import open_dataset  # noqa: E402
@@ -232,6 +232,9 @@ def main() -> None:
                 comparison[name] = x[: len(items)]
                 if holdout:
                     held[name] = x[len(items) :]
+            if "peers_seconds_per_clip" not in results:
+                results["peers_seconds_per_clip"] = {"clip_seconds": args.clip_seconds, "threads": torch.get_num_threads(),
+                                                     **peer_seconds(dataset, items[0], args.clip_seconds, CACHE)}  # fmt: skip
         for m, path in models.items():
             model = sonido.load_model(path)
             start = time.perf_counter()

