@@ -52,6 +52,7 @@ from bench.rowcache import cached_rows  # noqa: E402
 from sonido.codec.stream import encode_windowed  # noqa: E402
 from sonido.data.datasets import open_dataset  # noqa: E402
 from sonido.features.extract import prior_layers  # noqa: E402
+from sonido.fileio import atomic_write_json  # noqa: E402
 from sonido.tasks.frontend import first_seconds  # noqa: E402
 from sonido.tasks.probing import Probing  # noqa: E402
 
@@ -208,8 +209,7 @@ def main() -> None:
 
     def record(row: dict) -> None:
         results["rows"].append(row)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=1) + "\n")
+        atomic_write_json(args.out, results)
         scores = ", ".join(f"{s:.3f}" for s in row["scores"])
         print(f"    {row['subtask']:15s} {row['inputs']:34s} {row['mean']:.3f}  ({scores})", flush=True)
 
