@@ -65,9 +65,11 @@ FeatureDims = Mapping[str, int | Sequence[int]]
 """Level -> feature width ``D``, or ``(L, D)`` for stacks of ``L`` layers (``layers="all"``)."""
 
 
-def feature_dims(features: Mapping[str, torch.Tensor]) -> dict[str, int | tuple[int, int]]:
-    """The :data:`FeatureDims` of ``{level: [N, T, D] or [N, T, L, D]}`` features."""
-    return {lv: f.shape[-1] if f.dim() == 3 else (f.shape[-2], f.shape[-1]) for lv, f in features.items()}
+def feature_dims(features: Mapping[str, torch.Tensor], batched: bool = True) -> dict[str, int | tuple[int, int]]:
+    """The :data:`FeatureDims` of ``{level: [N, T, D] or [N, T, L, D]}`` features (``batched=False``:
+    one item's, ``[T, D]`` or ``[T, L, D]``)."""
+    stacked = 4 if batched else 3
+    return {lv: (f.shape[-2], f.shape[-1]) if f.dim() == stacked else f.shape[-1] for lv, f in features.items()}
 
 
 def extraction_layers(model: nn.Module) -> str | None:

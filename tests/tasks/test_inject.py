@@ -79,6 +79,7 @@ def test_injector_mixes_the_stacked_levels():
     with pytest.raises(ValueError, match="layer stacks"):
         inj({"top": stack.mean(2), "mid": mid}, frames=10)
     assert feature_dims({"top": stack, "mid": mid}) == {"top": (6, 16), "mid": 12}
+    assert feature_dims({"top": stack[0], "mid": mid[0]}, batched=False) == {"top": (6, 16), "mid": 12}
 
 
 def test_layer_mix_starts_uniform_and_is_a_convex_combination():

@@ -151,7 +151,7 @@ class Mixing(Task):
         train = training_subset(split["train"], [None] * len(split["train"]), run.fraction, run.seed)
         model_name = run.feature_model
         torch.manual_seed(run.seed)
-        dims = feature_dims(data.features[run.features_key][0]) if model_name else None
+        dims = feature_dims(data.features[run.features_key][0], batched=False) if model_name else None
         model = build_mixer(cfg, dims)
         module = WaveModule(model, model_name is not None, lambda ref, est: mixing_metrics(est, ref, cfg.sample_rate),
                             mean_scores, cfg.lr, cfg.weight_decay)  # fmt: skip

@@ -134,7 +134,7 @@ class Separation(Task):
         train = training_subset(split["train"], [None] * len(split["train"]), run.fraction, run.seed)
         model_name, targets = run.feature_model, tuple(self.dataset(run).classes)
         torch.manual_seed(run.seed)
-        dims = feature_dims(data.features[run.features_key][0]) if model_name else None
+        dims = feature_dims(data.features[run.features_key][0], batched=False) if model_name else None
         channels = data.inputs[0].shape[0]
         model = build_separator(cfg, targets, channels, dims)
         module = WaveModule(model, model_name is not None,

@@ -71,6 +71,17 @@ def test_boosted_reads_features_of_the_stem_downmix_not_of_the_mix(mixing_set, t
     assert any((tmp_path / "f" / "tiny-random").rglob("*.safetensors"))
 
 
+def test_a_mixer_on_all_layers_trains_and_mixes_files(mixing_set, tmp_path):
+    task = get_task("mixing", **{**FAST, "max_epochs": 1})
+    (row,) = _run(task, mixing_set, tmp_path, variant="boosted", features=str(tmp_path / "f"), model="tiny-random",
+                  layers="all")  # fmt: skip
+    assert row.inputs == "all layers" and any((tmp_path / "f" / "tiny-random@all-layers").rglob("*.safetensors"))
+    stems = tmp_path / "stems"
+    stems.mkdir()
+    sf.write(str(stems / "a.wav"), 0.1 * np.sin(2 * np.pi * 220 * np.arange(22050) / 22050), 22050)
+    assert main(["mix", str(stems), "-m", str(tmp_path / "run" / "model"), "-o", str(tmp_path / "mix.wav")]) == 0
+
+
 def test_mix_cli_on_a_folder_of_stems(mixing_set, tmp_path, capsys):
     task = get_task("mixing", **{**FAST, "max_epochs": 1})
     _run(task, mixing_set, tmp_path)
