@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LEVELS = ("top", "mid", "bottom")
 RESULTS = ROOT / "bench" / "results"
 
 INTRO = {
@@ -219,12 +220,13 @@ def main() -> None:
         lines += [f"## Prior figures (`bench/results/{found[0].name}`)", "",
                   "| level | test split | bits/token | unigram entropy (train) | uniform |", "|---|---|---|---|---|"]  # fmt: skip
         for key, split in (("bits_per_token", "rendered corpus"), ("bits_per_token_real", "recorded music")):
-            for lv, r in res.get(key, {}).items():
+            for lv, r in sorted(res.get(key, {}).items(), key=lambda kv: LEVELS.index(kv[0])):
                 lines.append(f"| {lv} | {split} | {r['bits_per_token']:.3f} | {r['unigram_entropy_bits']:.3f} | "
                              f"{r['uniform_bits']:.3f} |")  # fmt: skip
         ex = res["extraction"]
         lines += ["", f"Feature extraction (top + mid) of a {ex['audio_seconds']:.0f} s file: {ex['x_realtime']}× real time, "
-                  f"peak memory +{ex['peak_extra_mb']} MB ({res['machine']['threads']} thread(s)).", ""]  # fmt: skip
+                  f"peak memory +{ex['peak_extra_mb']} MB ({res['machine']['threads']} thread(s))."]  # fmt: skip
+        lines += [f"Measured while: {res['note']}", ""] if res.get("note") else [""]
     curves = training_curves(args.model, weights / "curves.png")
     if curves:
         lines += ["## Training curves", "", f"![curves]({curves.name})", "",
