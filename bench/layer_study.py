@@ -232,9 +232,9 @@ def main() -> None:
                 comparison[name] = x[: len(items)]
                 if holdout:
                     held[name] = x[len(items) :]
-            if "peers_seconds_per_clip" not in results:
-                results["peers_seconds_per_clip"] = {"clip_seconds": args.clip_seconds, "threads": torch.get_num_threads(),
-                                                     **peer_seconds(dataset, items[0], args.clip_seconds, CACHE)}  # fmt: skip
+            timing = results.setdefault("peers_seconds_per_clip", {})
+            if tag not in timing:  # one clip (the dataset's first item, up to clip_seconds) per dataset
+                timing[tag] = {"threads": torch.get_num_threads(), **peer_seconds(dataset, items[0], args.clip_seconds, CACHE)}
         for m, path in models.items():
             model = sonido.load_model(path)
             start = time.perf_counter()

@@ -66,20 +66,22 @@ def _madmom_shim() -> None:
 
 def peer_seconds(dataset, item, clip_seconds: float, work: Path) -> dict[str, float]:
     """Seconds per clip of each peer (and of madmom's CNN chord features, left out for their
-    cost) on ``item``'s first ``clip_seconds``, on this machine's current load and threads."""
+    cost) on ``item``'s first ``clip_seconds``, on this machine's current load and threads;
+    ``clip_seconds``: how long the clip was."""
     import soundfile as sf
 
     from sonido.tasks.frontend import first_seconds
 
     work.mkdir(parents=True, exist_ok=True)
     clip, out = work / "timing-clip.wav", work / "timing.json"
-    sf.write(clip, first_seconds(dataset, item, SAMPLE_RATE, clip_seconds), SAMPLE_RATE, subtype="FLOAT")
+    audio = first_seconds(dataset, item, SAMPLE_RATE, clip_seconds)
+    sf.write(clip, audio, SAMPLE_RATE, subtype="FLOAT")
     subprocess.run([str(ensure_env()), str(ROOT / "bench" / "peers" / "embed.py"), "--time", str(clip), str(out)],
                    check=True)  # fmt: skip
     seconds = json.loads(out.read_text())
     clip.unlink()
     out.unlink()
-    return seconds
+    return {"clip_seconds": round(audio.shape[-1] / SAMPLE_RATE, 2), **seconds}
 
 
 def peer_inputs(dataset, items, clip_seconds: float, cache: Path) -> dict[str, np.ndarray]:

@@ -29,5 +29,6 @@ def test_peer_embeddings_from_their_own_environment(tmp_path, tone):
 def test_peers_are_timed_in_their_own_environment(tmp_path, tone):
     item = Item(id="a", split="test", audio=tone(tmp_path / "a.wav", seconds=3.0))
     seconds = peer_seconds(_Clips(), item, 10.0, tmp_path / "work")
-    assert set(seconds) == {"musicnn", "madmom-deepchroma", "madmom-cnn-chord (left out)"}
-    assert all(s > 0 for s in seconds.values()) and list((tmp_path / "work").iterdir()) == []
+    assert set(seconds) == {"clip_seconds", "musicnn", "madmom-deepchroma", "madmom-cnn-chord (left out)"}
+    assert seconds["clip_seconds"] == 3.0 and all(s > 0 for s in seconds.values())
+    assert list((tmp_path / "work").iterdir()) == []
