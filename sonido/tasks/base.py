@@ -33,6 +33,7 @@ from sonido.data.datasets import open_dataset
 from sonido.data.datasets.base import Dataset, DatasetError
 from sonido.fileio import atomic_write_json
 from sonido.model import ALL_LAYERS
+from sonido.tasks.featcache import STACKS_SUFFIX, FeatureCache
 from sonido.tasks.results import Results, Row
 from sonido.tasks.sampling import DEFAULT_FRACTIONS
 
@@ -107,12 +108,10 @@ class RunConfig:
         """Where a task's prepared data keeps this run's features: the feature model's name,
         ``@all-layers`` appended for layer stacks (``None`` for the baseline)."""
         model = self.feature_model
-        return None if model is None else model + ("@all-layers" if self.layers == ALL_LAYERS else "")
+        return None if model is None else model + (STACKS_SUFFIX if self.layers == ALL_LAYERS else "")
 
-    def feature_cache(self, dataset: Dataset):
+    def feature_cache(self, dataset: Dataset) -> FeatureCache:
         """The :class:`~sonido.tasks.featcache.FeatureCache` of this run's feature model over ``dataset``."""
-        from sonido.tasks.featcache import FeatureCache
-
         return FeatureCache(self.features, dataset, self.feature_model, self.clip_seconds,
                             layers=ALL_LAYERS if self.layers == ALL_LAYERS else None)  # fmt: skip
 

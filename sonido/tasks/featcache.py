@@ -24,6 +24,8 @@ import torch
 from sonido.data.datasets.base import Dataset, DatasetError, Item
 from sonido.model import ALL_LAYERS
 
+STACKS_SUFFIX = "@all-layers"  # the cache folder of a model's layer stacks: ROOT/<model slug>@all-layers/
+
 
 def model_slug(model: str) -> str:
     """A folder name for a model name or path (``sonido-tiny``, ``tiny-random``, ``runs/x`` -> ``runs-x``)."""
@@ -54,7 +56,7 @@ class FeatureCache:
                  layers: str | None = None):  # fmt: skip
         if layers not in (None, ALL_LAYERS):
             raise ValueError(f"layers must be None or {ALL_LAYERS!r}, got {layers!r}")
-        self.folder = Path(root) / (model_slug(model) + ("@all-layers" if layers else ""))
+        self.folder = Path(root) / (model_slug(model) + (STACKS_SUFFIX if layers else ""))
         self.dataset, self.model, self.clip_seconds, self.levels = dataset, str(model), clip_seconds, tuple(levels)
         self.layers = layers
 
