@@ -134,6 +134,38 @@ def summary(paths: list[Path]) -> str:
     return "\n".join(lines)
 
 
+def layer_table(paths: list[Path], pooling: str = "mean") -> str:
+    """One markdown table per model: a row per level and layer (plus the learned mix), a
+    column per probe with that layer's score at ``pooling``, and the layer's mean rank among
+    its level's layers over the probes that scored every one of them (1 = best, ties share
+    their mean rank) — what the default taps are chosen from."""
+    rows = [r for r in _rows(paths) if r["inputs"].endswith(f"/{pooling}")]
+    lines = []
+    for model in dict.fromkeys(r["inputs"].split(":")[0] for r in rows):
+        mine = [r for r in rows if r["inputs"].startswith(model + ":")]
+        columns = list(dict.fromkeys((r["dataset"].split(":")[0], r["subtask"]) for r in mine))
+        score = {(r["inputs"].split(":", 1)[1].rsplit("/", 1)[0], r["dataset"].split(":")[0], r["subtask"]): r["mean"]
+                 for r in mine}  # fmt: skip
+        names = list(dict.fromkeys(k[0] for k in score))  # "top/L0", ..., "top/all"
+        ranks: dict[str, list[float]] = {}
+        for level in dict.fromkeys(n.split("/")[0] for n in names):
+            layers = [n for n in names if n.startswith(level + "/L")]
+            for c in columns:
+                if all((n, *c) in score for n in layers):
+                    got = [score[(n, *c)] for n in layers]
+                    for n, s in zip(layers, got):
+                        ranks.setdefault(n, []).append(sum(g > s for g in got) + (sum(g == s for g in got) + 1) / 2)
+        lines += [f"{model}, {pooling} pooling", "",
+                  "| layer | " + " | ".join(f"{sub} ({data})" for data, sub in columns) + " | mean rank |",
+                  "|---|" + "---:|" * (len(columns) + 1)]  # fmt: skip
+        for n in names:
+            cells = ["–" if (n, *c) not in score else f"{score[(n, *c)]:.3f}" for c in columns]
+            rank = f"{sum(ranks[n]) / len(ranks[n]):.1f}" if n in ranks else "–"
+            lines.append(f"| {n.replace('/all', '/mix')} | " + " | ".join(cells) + f" | {rank} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def report(paths: list[Path]) -> str:
     """Markdown tables from one or more results files: per dataset and sub-task the comparison
     inputs (mean ± std over seeds), then per model and level the best single layer, the
@@ -182,6 +214,7 @@ def main() -> None:
         "--report", type=Path, nargs="+", default=None, help="only print the tables of these results files"
     )
     parser.add_argument("--summary", action="store_true", help="with --report: one table of inputs x probes")
+    parser.add_argument("--layers", action="store_true", help="with --report: every layer x probes, with mean ranks")
     parser.add_argument("--seeds", default="0,1,2", help="seeds of the comparison rows")
     parser.add_argument("--layer-seeds", default="0", help="seeds of the per-layer rows (none: skip them)")
     parser.add_argument("--clip-seconds", type=float, default=10.0)
@@ -189,7 +222,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "layer-study.json")
     args = parser.parse_args()
     if args.report:
-        print(summary(args.report) if args.summary else report(args.report))
+        print(summary(args.report) if args.summary else layer_table(args.report) if args.layers else report(args.report))
         return
     sonido.set_threads(args.threads)
     models = dict(m.split("=", 1) if "=" in m else (m, m) for m in args.models.split(",") if m)
