@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from sonido.features.types import LevelFeatures
+from sonido.model import ALL_LAYERS
 
 FUSIONS = ("concat", "add", "gated")
 
@@ -76,7 +77,7 @@ def extraction_layers(model: nn.Module) -> str | None:
     """What :meth:`sonido.model.SoniDo.extract` must be given as ``layers`` to feed a task
     model: ``"all"`` when it mixes layer stacks (holds a :class:`LayerMix`), else ``None``
     (the model's default taps)."""
-    return "all" if any(isinstance(m, LayerMix) for m in model.modules()) else None
+    return ALL_LAYERS if any(isinstance(m, LayerMix) for m in model.modules()) else None
 
 
 class FeatureInjector(nn.Module):
