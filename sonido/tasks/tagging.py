@@ -117,14 +117,14 @@ class _Prepared:
     items: list[Item]
     mels: torch.Tensor  # (N, n_mels, F)
     labels: torch.Tensor  # (N, K)
-    features: dict[str, dict[str, torch.Tensor]]  # model -> level -> (N, F, D)
+    features: dict[str, dict[str, torch.Tensor]]  # features key (model name, @all-layers for stacks) -> level -> (N, F, D)
 
 
 class _Chunks(TorchDataset):
     """Random training chunks (mel, features, labels) of the selected items."""
 
-    def __init__(self, data: _Prepared, index: list[int], model: str | None, chunk: int):
-        self.data, self.index, self.model, self.chunk = data, index, model, chunk
+    def __init__(self, data: _Prepared, index: list[int], features_key: str | None, chunk: int):
+        self.data, self.index, self.key, self.chunk = data, index, features_key, chunk
 
     def __len__(self) -> int:
         return len(self.index)
@@ -134,7 +134,7 @@ class _Chunks(TorchDataset):
         frames = self.data.mels.shape[-1]
         start = int(torch.randint(0, max(1, frames - self.chunk + 1), ()))
         sl = slice(start, start + self.chunk)
-        feats = {lv: f[n, sl] for lv, f in self.data.features[self.model].items()} if self.model else {}
+        feats = {lv: f[n, sl] for lv, f in self.data.features[self.key].items()} if self.key else {}
         return self.data.mels[n, :, sl], feats, self.data.labels[n]
 
 
@@ -143,7 +143,7 @@ class _Clips(_Chunks):
 
     def __getitem__(self, i: int):
         n = self.index[i]
-        feats = {lv: f[n] for lv, f in self.data.features[self.model].items()} if self.model else {}
+        feats = {lv: f[n] for lv, f in self.data.features[self.key].items()} if self.key else {}
         return self.data.mels[n], feats, self.data.labels[n]
 
 

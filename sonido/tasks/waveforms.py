@@ -23,17 +23,18 @@ from sonido.data.datasets.base import DatasetError, Item
 @dataclass
 class WaveData:
     """Per item: ``inputs[n]`` ``[..., T]``, ``targets[n]`` ``[..., T]`` (same ``T``), and
-    ``features[model][n]`` ``{level: [T // hop, D]}``."""
+    ``features[key][n]`` ``{level: [T // hop, D]}`` (``key``: the feature model's name, with
+    ``@all-layers`` for ``[T // hop, L, D]`` layer stacks)."""
 
     items: list[Item]
     inputs: list[torch.Tensor]
     targets: list[torch.Tensor]
     features: dict[str, list[dict[str, torch.Tensor]]]
 
-    def add_features(self, model: str, cache, hop: int, sample_rate: int, items: list[Item] | None = None) -> None:
+    def add_features(self, key: str, cache, hop: int, sample_rate: int, items: list[Item] | None = None) -> None:
         """Align ``cache``'s features (a :class:`~sonido.tasks.featcache.FeatureCache`) to every
-        item's ``T // hop`` frames, a group of equal lengths at a time. ``items``: what the
-        cache knows the items as (default: :attr:`items`)."""
+        item's ``T // hop`` frames, a group of equal lengths at a time, as ``features[key]``.
+        ``items``: what the cache knows the items as (default: :attr:`items`)."""
         items = items or self.items
         per_item: list[dict[str, torch.Tensor]] = [{} for _ in items]
         lengths = [x.shape[-1] // hop for x in self.inputs]
@@ -42,16 +43,16 @@ class WaveData:
             aligned = cache.aligned([items[i] for i in group], frames, sample_rate / hop)
             for j, i in enumerate(group):
                 per_item[i] = {lv: f[j] for lv, f in aligned.items()}
-        self.features[model] = per_item
+        self.features[key] = per_item
 
 
 class Excerpts(TorchDataset):
     """Training excerpts ``(input, target, features)`` of ``length`` samples (a multiple of ``hop``);
     ``augment(input, target)`` (optional) is applied to each."""
 
-    def __init__(self, data: WaveData, index: list[int], model: str | None, length: int, hop: int,
+    def __init__(self, data: WaveData, index: list[int], features_key: str | None, length: int, hop: int,
                  augment: Callable | None = None):  # fmt: skip
-        self.data, self.index, self.model, self.hop, self.augment = data, index, model, hop, augment
+        self.data, self.index, self.key, self.hop, self.augment = data, index, features_key, hop, augment
         self.length = max(hop, length // hop * hop)
 
     def __len__(self) -> int:
@@ -68,22 +69,22 @@ class Excerpts(TorchDataset):
         if self.augment is not None:
             x, y = self.augment(x, y)
         fsl = slice(frame, frame + self.length // self.hop)
-        feats = {lv: f[fsl] for lv, f in self.data.features[self.model][n].items()} if self.model else {}
+        feats = {lv: f[fsl] for lv, f in self.data.features[self.key][n].items()} if self.key else {}
         return x, y, feats
 
 
 class Whole(TorchDataset):
     """Whole items ``(input, target, features, index)``, one at a time (see :func:`collate_one`)."""
 
-    def __init__(self, data: WaveData, index: list[int], model: str | None):
-        self.data, self.index, self.model = data, index, model
+    def __init__(self, data: WaveData, index: list[int], features_key: str | None):
+        self.data, self.index, self.key = data, index, features_key
 
     def __len__(self) -> int:
         return len(self.index)
 
     def __getitem__(self, i: int):
         n = self.index[i]
-        feats = self.data.features[self.model][n] if self.model else {}
+        feats = self.data.features[self.key][n] if self.key else {}
         return self.data.inputs[n], self.data.targets[n], feats, n
 
 

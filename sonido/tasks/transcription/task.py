@@ -43,14 +43,14 @@ class _Prepared:
     items: list[Item]
     mels: torch.Tensor  # (N, n_mels, T)
     notes: list[np.ndarray]  # per item [n, 3] onset, offset (s), pitch
-    features: dict[str, dict[str, torch.Tensor]]  # model -> level -> (N, T, D)
+    features: dict[str, dict[str, torch.Tensor]]  # features key (model name, @all-layers for stacks) -> level -> (N, T, D)
 
 
 class _Chunks(TorchDataset):
     """Random training chunks: (mel [n_mels, C], features {level: [C, D]}, rolls [3, C, P])."""
 
-    def __init__(self, data: _Prepared, index: list[int], model: str | None, chunk: int, cfg: TranscriptionConfig):
-        self.data, self.index, self.model, self.chunk, self.cfg = data, index, model, chunk, cfg
+    def __init__(self, data: _Prepared, index: list[int], features_key: str | None, chunk: int, cfg: TranscriptionConfig):
+        self.data, self.index, self.key, self.chunk, self.cfg = data, index, features_key, chunk, cfg
         self.pitches = PitchRange.named(cfg.pitches)
 
     def __len__(self) -> int:
@@ -65,7 +65,7 @@ class _Chunks(TorchDataset):
         frames = self.data.mels.shape[-1]
         start = int(torch.randint(0, max(1, frames - self.chunk + 1), ()))
         sl = slice(start, start + self.chunk)
-        feats = {lv: f[n, sl] for lv, f in self.data.features[self.model].items()} if self.model else {}
+        feats = {lv: f[n, sl] for lv, f in self.data.features[self.key].items()} if self.key else {}
         return self.data.mels[n, :, sl], feats, self._rolls(n)[:, sl], n
 
 
@@ -74,7 +74,7 @@ class _Clips(_Chunks):
 
     def __getitem__(self, i: int):
         n = self.index[i]
-        feats = {lv: f[n] for lv, f in self.data.features[self.model].items()} if self.model else {}
+        feats = {lv: f[n] for lv, f in self.data.features[self.key].items()} if self.key else {}
         return self.data.mels[n], feats, self._rolls(n), n
 
 
