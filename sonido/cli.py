@@ -98,7 +98,7 @@ def _boost(args: argparse.Namespace) -> int:
     fractions = tuple(float(v) for v in args.fractions.split(",")) if args.fractions else ()
     cfg = BoostConfig(tasks=tasks, model=args.model, control_model=args.control_model, fractions=fractions,
                       seeds=args.seeds or 0, quick=args.quick, out=str(args.out), data=str(args.data or ""),
-                      jobs=args.jobs)  # fmt: skip
+                      jobs=args.jobs, layers=args.layers)  # fmt: skip
     with stop_on_signals():
         report = run_boost(cfg, progress=not args.quiet)
     print(f"wrote {report}")
@@ -544,6 +544,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "data/corpus-boost-quick with --quick)")
     boost.add_argument("--jobs", type=int, default=0,
                        help="processes (one torch thread each) the tasks run in, at most 2 lanes (default: the free cores)")
+    boost.add_argument("--layers", choices=["default", "all"], default="default",
+                       help="features: each prior's tapped layer, or all layers mixed by the task models (not the probes)")  # fmt: skip
     boost.add_argument("--quiet", action="store_true", help="no progress display")
     boost.set_defaults(func=_boost)
     return parser

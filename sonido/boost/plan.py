@@ -30,6 +30,8 @@ class BoostConfig(ConfigBase):
     data: the embedded corpus (built there if missing: ``tiny`` for --quick, ``small``
         cut to ``corpus_pieces`` pieces of at most ``piece_seconds`` otherwise — the tasks
         read the first ``clip_seconds``); empty: :attr:`corpus`'s per-mode default.
+    layers: ``default`` (each prior's tapped layer) or ``all`` (every layer, mixed by learned
+        weights in the task models that take it; the probes keep their pooled inputs).
     """
 
     tasks: tuple[str, ...] = ALL_TASKS
@@ -44,6 +46,7 @@ class BoostConfig(ConfigBase):
     corpus_pieces: int = 160
     piece_seconds: float = 20.0
     clip_seconds: float = 10.0
+    layers: str = "default"
 
     @property
     def corpus(self) -> Path:

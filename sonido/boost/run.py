@@ -75,7 +75,7 @@ def _run_task(name: str, cfg: BoostConfig, corpus: Path, progress: bool, on_cell
         task = get_task(name, **plan.overrides(cfg.quick))
         base = RunConfig(data=str(data), dataset=plan.dataset, features=str(out / "features" / plan.dataset),
                          model=cfg.model, control_model=cfg.control_model, out=str(out / "runs" / name),
-                         clip_seconds=cfg.clip_seconds)  # fmt: skip
+                         clip_seconds=cfg.clip_seconds, layers=cfg.layers if task.mixes_layers else "default")  # fmt: skip
         task.sweep(base, out / "results" / f"{name}.json", fractions, seeds, plan.variants, on_cell=on_cell)
         return None
     except Exception as err:  # noqa: BLE001 — one failing task must not stop the benchmark

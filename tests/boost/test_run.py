@@ -29,3 +29,23 @@ def test_quick_boost_on_a_4_piece_corpus_end_to_end_and_resumes(tmp_path):
     assert "separation, mixing (one process" in text
     run_boost(dataclasses.replace(cfg, jobs=1), progress=False)  # in this process
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes  # nothing re-run
+
+
+@pytest.mark.parametrize("name,mixes", [("tagging", True), ("probe", False)])
+def test_boost_passes_all_layers_to_the_tasks_that_mix_them(tmp_path, monkeypatch, name, mixes):
+    import sonido.boost.run as run
+    import sonido.tasks
+
+    seen = {}
+
+    class Task:
+        mixes_layers = mixes
+
+        def sweep(self, base, *args, **kwargs):
+            seen["layers"] = base.layers
+
+    monkeypatch.setattr(run, "task_data", lambda *args: tmp_path)
+    monkeypatch.setattr(sonido.tasks, "get_task", lambda *args, **kwargs: Task())
+    cfg = BoostConfig(out=str(tmp_path / "r"), layers="all")
+    assert run._run_task(name, cfg, tmp_path, False, None) is None
+    assert seen["layers"] == ("all" if mixes else "default")
