@@ -15,7 +15,8 @@ madmom's CNN chord features are left out: their convolutions run through scipy.n
 cost two orders of magnitude more than deep chroma (``--time`` measures all three).
 
 The graph and the processors are built once; rows are saved every 50 clips and a re-run
-resumes (:func:`bench.rowcache.cached_rows`, numpy only, shared with sonido's environment). Needs TensorFlow 2.15 and numpy < 2, which is why it never runs in sonido's own
+resumes (:func:`bench.rowcache.cached_rows`, numpy only, shared with sonido's environment).
+Needs TensorFlow 2.15 and numpy < 2, which is why it never runs in sonido's own
 environment.
 """
 
@@ -81,7 +82,7 @@ class DeepChroma:
     def __init__(self):
         from madmom.audio.chroma import DeepChromaProcessor
 
-        self.chroma = DeepChromaProcessor()
+        self.processor = DeepChromaProcessor()
 
     def __call__(self, audio: np.ndarray, sr: int) -> np.ndarray:
         """Mono ``audio`` at 44.1 kHz -> ``[frames, 12]``."""
@@ -89,21 +90,17 @@ class DeepChroma:
 
         if audio.size < sr:  # the processor's frames need a second of signal
             audio = np.pad(audio, (0, sr - audio.size))
-        return np.asarray(self.chroma(Signal(audio.astype(np.float32), sample_rate=sr, num_channels=1)))
+        return np.asarray(self.processor(Signal(audio.astype(np.float32), sample_rate=sr, num_channels=1)))
 
 
-class CNNChordFeatures:
-    """madmom's CNN chord features (Korzeniowski & Widmer 2016): only timed, not embedded."""
+class CNNChordFeatures(DeepChroma):
+    """madmom's CNN chord features (Korzeniowski & Widmer 2016), read like deep chroma: only
+    timed, not embedded."""
 
     def __init__(self):
         from madmom.features.chords import CNNChordFeatureProcessor
 
-        self.features = CNNChordFeatureProcessor()
-
-    def __call__(self, audio: np.ndarray, sr: int) -> np.ndarray:
-        from madmom.audio.signal import Signal
-
-        return np.asarray(self.features(Signal(audio.astype(np.float32), sample_rate=sr, num_channels=1)))
+        self.processor = CNNChordFeatureProcessor()
 
 
 def time_peers(path: str) -> dict[str, float]:
