@@ -105,15 +105,34 @@ def _boost(args: argparse.Namespace) -> int:
     return 0
 
 
+def _overrides(args: argparse.Namespace) -> tuple[dict, dict]:
+    """``(model, train)`` preset overrides from ``--set SECTION.KEY=VALUE`` (VALUE read as
+    JSON, else kept as text) and ``--max-steps``."""
+    sections: dict[str, dict] = {"model": {}, "train": {}}
+    for item in args.set or []:
+        key, sep, value = item.partition("=")
+        section, _, name = key.partition(".")
+        if not sep or section not in sections or not name:
+            raise ValueError(f"--set takes model.KEY=VALUE or train.KEY=VALUE, got {item!r}")
+        try:
+            sections[section][name] = json.loads(value)
+        except json.JSONDecodeError:
+            sections[section][name] = value
+    if args.max_steps:
+        sections["train"]["max_steps"] = args.max_steps
+    return sections["model"], sections["train"]
+
+
 def _codec_train(args: argparse.Namespace) -> int:
     from sonido.train.codec import train_codec
 
-    model_overrides = {"quantizer": args.quantizer} if args.quantizer else {}
-    train_overrides = {"max_steps": args.max_steps} if args.max_steps else {}
+    model_overrides, train_overrides = _overrides(args)
+    if args.quantizer:
+        model_overrides["quantizer"] = args.quantizer
     path = train_codec(
         args.data, args.out, preset=args.preset, model_overrides=model_overrides, train_overrides=train_overrides,
         max_minutes=args.max_minutes, devices=args.devices, num_nodes=args.num_nodes, strategy=args.strategy, accelerator=args.accelerator,
-        resume=args.resume, init=args.init, precision=args.precision,
+        resume=args.resume, init=args.init, precision=args.precision, progress=not args.quiet,
     )  # fmt: skip
     print(f"model: {path}")
     return 0
@@ -122,12 +141,13 @@ def _codec_train(args: argparse.Namespace) -> int:
 def _prior_train(args: argparse.Namespace) -> int:
     from sonido.train.prior import train_prior
 
-    train_overrides = {"max_steps": args.max_steps} if args.max_steps else {}
+    model_overrides, train_overrides = _overrides(args)
     path = train_prior(
         args.level, args.codec, args.data, args.out, preset=args.preset, cache=args.cache,
-        train_overrides=train_overrides, max_minutes=args.max_minutes, devices=args.devices, num_nodes=args.num_nodes,
-        strategy=args.strategy, accelerator=args.accelerator, resume=args.resume, label=args.label,
-        excerpt_seconds=args.excerpt_seconds, precision=args.precision,
+        model_overrides=model_overrides, train_overrides=train_overrides, max_minutes=args.max_minutes,
+        devices=args.devices, num_nodes=args.num_nodes, strategy=args.strategy, accelerator=args.accelerator,
+        resume=args.resume, label=args.label, excerpt_seconds=args.excerpt_seconds, precision=args.precision,
+        progress=not args.quiet,
     )  # fmt: skip
     print(f"model: {path}")
     return 0
@@ -321,6 +341,9 @@ def _add_training_args(p: argparse.ArgumentParser, preset_help: str, data_requir
     p.add_argument("--accelerator", default="auto", help="Lightning accelerator: cpu, gpu or auto")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoints/last.ckpt")
     p.add_argument("--precision", default="32-true", help="Lightning precision, e.g. bf16-mixed on a GPU (default 32-true)")
+    p.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
+                   help="override one preset value, e.g. train.batch_size=64 or model.dropout=0.1 (repeatable)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -147,6 +147,6 @@ def train_prior(
     fit(
         module, train_ds, valid_ds, out, _export, train_cfg, data=f"{describe_roots(data) if data is not None else cache} (codec {codec})", max_minutes=max_minutes,
         devices=devices, strategy=strategy, accelerator=accelerator, resume=resume, progress=progress,
-        precision=precision, num_nodes=num_nodes,
+        precision=precision, num_nodes=num_nodes, export_best="val/loss",
     )  # fmt: skip
     return out / "model"

@@ -4,6 +4,7 @@ a wall-clock budget, any devices/strategy Lightning supports)."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -67,14 +68,26 @@ class AtomicCheckpointIO(TorchCheckpointIO):
 
 
 class ExportModel(L.Callback):
-    """Call ``export(module, folder, **info)`` with every checkpoint and at the end (rank 0).
+    """Call ``export(module, folder, **info)`` with every checkpoint and at the end (rank 0);
+    with ``monitor`` (a validation metric, lower is better), after each validation that
+    improves it instead, so the folder keeps the best-validated model (an over-long run on
+    little data cannot overwrite it with an overfitted one).
 
     ``info`` carries the step count, the data, the train config and the last metrics: the
     raw material of a model card.
     """
 
-    def __init__(self, export: Callable[..., Any], folder: Path, every: int, data: str):
+    def __init__(self, export: Callable[..., Any], folder: Path, every: int, data: str, monitor: str | None = None):
         self.export, self.folder, self.every, self.data, self.started = export, folder, every, data, time.time()
+        self.monitor, self.best = monitor, self._exported_score(folder, monitor)
+
+    @staticmethod
+    def _exported_score(folder: Path, monitor: str | None) -> float:
+        """The monitored score of the model already exported (a resumed run must beat it)."""
+        config = folder / "config.json"
+        if monitor is None or not config.exists():
+            return float("inf")
+        return float(json.loads(config.read_text()).get("info", {}).get("last_metrics", {}).get(monitor, float("inf")))
 
     def _export(self, trainer: L.Trainer, module: L.LightningModule) -> None:
         if not trainer.is_global_zero:
@@ -87,11 +100,18 @@ class ExportModel(L.Callback):
         )  # fmt: skip
 
     def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx) -> None:
-        if trainer.global_step % self.every == 0:
+        if self.monitor is None and trainer.global_step % self.every == 0:
+            self._export(trainer, module)
+
+    def on_validation_end(self, trainer, module) -> None:
+        score = trainer.callback_metrics.get(self.monitor) if self.monitor else None
+        if score is not None and float(score) < self.best:
+            self.best = float(score)
             self._export(trainer, module)
 
     def on_train_end(self, trainer, module) -> None:
-        self._export(trainer, module)
+        if self.monitor is None or not (self.folder / "config.json").exists():
+            self._export(trainer, module)
 
 
 class EpochSeed(L.Callback):
@@ -118,12 +138,15 @@ def fit(
     progress: bool,
     precision: str = "32-true",
     num_nodes: int = 1,
+    export_best: str | None = None,
 ) -> None:
     """Train ``module``; checkpoints in ``out/checkpoints``, logs in ``out/logs``, the
     exported model in ``out/model``. ``resume`` continues from ``last.ckpt`` if present.
     ``precision`` is Lightning's (``"bf16-mixed"`` on GPUs that have it); ``num_nodes`` > 1
     runs one process group over several machines (Lightning's cluster environments: SLURM,
     torchrun, or ``MASTER_ADDR``/``MASTER_PORT``/``NODE_RANK`` set on each node).
+    ``export_best``: a validation metric (lower is better); ``out/model`` then holds the
+    model of the best validation so far rather than the latest.
 
     ``train_ds`` must have ``seed`` and ``set_epoch``; under DDP each rank gets its own seed.
     """
@@ -144,7 +167,7 @@ def fit(
         callbacks=[
             ModelCheckpoint(out / "checkpoints", filename="{step}", every_n_train_steps=checkpoint_every,
                             save_last=True, save_top_k=1),
-            ExportModel(export, out / "model", checkpoint_every, data),
+            ExportModel(export, out / "model", checkpoint_every, data, monitor=export_best),
             EpochSeed(),
         ],  # fmt: skip
         plugins=[AtomicCheckpointIO()],

@@ -35,7 +35,7 @@ def codec_fingerprint(codec) -> str:
     return h.hexdigest()[:16]
 
 
-def _excerpt(audio: torch.Tensor, sample_rate: int, seconds: float | None) -> torch.Tensor:
+def centre_excerpt(audio: torch.Tensor, sample_rate: int, seconds: float | None) -> torch.Tensor:
     """The centre ``seconds`` of ``audio [1, T]`` (all of it when shorter or ``None``): the
     middle of a track, past intros and before fade-outs."""
     if seconds is None:
@@ -53,7 +53,7 @@ def _encode_one(codec, path: Path, out: Path, excerpt_seconds: float | None, lev
         audio, _ = load(path, sample_rate=codec.sample_rate, mono=True)  # [1, T]
     except AudioError as err:
         return str(err)
-    tokens = encode_windowed(codec, _excerpt(audio, codec.sample_rate, excerpt_seconds)[None], levels=levels)
+    tokens = encode_windowed(codec, centre_excerpt(audio, codec.sample_rate, excerpt_seconds)[None], levels=levels)
     tokens.save(out, source=str(path))
     return None
 
