@@ -57,7 +57,7 @@ class CodecModule(L.LightningModule):
         logs.update({f"train/{k}": v for k, v in out.metrics.items()})
         q = self.model.quantizers["top"]
         if hasattr(q, "variance"):
-            logs["train/temperature"] = torch.tensor(q.temperature)
+            logs["train/temperature"] = q.temperature  # a float: Lightning puts it on the module's device
             logs.update({f"train/variance/{lv}": self.model.quantizers[lv].variance.detach() for lv in LEVELS})
         self.log_dict(logs, prog_bar=False, sync_dist=False)
         self.log("loss", loss, prog_bar=True, logger=False)
