@@ -147,6 +147,8 @@ def main() -> None:
         help="reconstruction and code use only (speed figures mean little on a loaded machine)",
     )
     parser.add_argument("--codecs", default="", help="comma-separated names of MODELS to evaluate (default: all)")
+    parser.add_argument("--add", action="append", default=[], metavar="LABEL=FOLDER",
+                        help="also evaluate this codec folder under this label (repeatable)")
     parser.add_argument("--note", default="", help="what else ran on the machine, kept in the results")
     parser.add_argument("--resume", action="store_true", help="keep the models already in --out (written after each)")
     args = parser.parse_args()
@@ -166,7 +168,8 @@ def main() -> None:
         results["mulaw_reference"][key] = mulaw_reference(
             ds, "test", args.max_seconds, bits_per_second(ref), ref.sample_rate
         )
-    for label, name in MODELS.items():
+    models = {**MODELS, **dict(item.split("=", 1) for item in args.add)}
+    for label, name in models.items():
         if args.codecs and name not in args.codecs.split(","):
             continue
         if label in results["models"]:

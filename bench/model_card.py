@@ -35,6 +35,16 @@ INTRO = {
         "training file (4.8 h of tokens), about 2 hours each over two sessions (the wall-clock below is the",
         "second session's share). Later sessions can resume it from `checkpoints/sonido-small/`.",
     ],
+    "sonido-small-gpu": [
+        "sonido-small's recipe (the same codec architecture and 128 x 6 priors) trained on a lent GPU",
+        "(one NVIDIA H200, 9 minutes in all, `bench/device/pretrain_all.sh`; figures in",
+        "`bench/results/device-pretraining.json`): the codec fine-tuned from sonido-small's for 3.2 minutes",
+        "(2515 steps of 32 x 1.5 s crops: 33 h of audio seen, against 1.4 h for sonido-small's), then both",
+        "priors trained from scratch on its tokens for 1.5 minutes each (156 M and 128 M tokens seen, about",
+        "5x sonido-small's). The data is the pack that travelled to the GPU (`bench/device/pack_audio.py`):",
+        "the centre 11 s of every train and valid piece of the real-music corpus and the rendered small",
+        "corpus, as Ogg Vorbis at its lowest quality (1000 pieces, 3.1 h; test and holdout pieces stayed here).",
+    ],
 }
 RENDERED_LICENCE = [
     "- The rendered corpus: scores from music21's bundled corpus (BSD-licensed toolkit; the scores are",
@@ -122,6 +132,9 @@ CURVES = {  # model -> (label, CSV under bench/results, validation column)
     "sonido-small": (("codec: mel distance", "codec-train/small.csv", "val/mel_distance"),
                      ("top prior: bits/token", "prior-train/small-top.csv", "val/bits_per_token"),
                      ("mid prior: bits/token", "prior-train/small-mid.csv", "val/bits_per_token")),
+    "sonido-small-gpu": (("codec: mel distance", "device-train/codec.csv", "val/mel_distance"),
+                         ("top prior: bits/token", "device-train/prior-top.csv", "val/bits_per_token"),
+                         ("mid prior: bits/token", "device-train/prior-mid.csv", "val/bits_per_token")),
     "sonido-tiny": (("codec: mel distance", "codec-train/stochastic.csv", "val/mel_distance"),
                     ("top prior: bits/token", "prior-train/top.csv", "val/bits_per_token"),
                     ("mid prior: bits/token", "prior-train/mid.csv", "val/bits_per_token")),
@@ -232,7 +245,7 @@ def main() -> None:
         lines += ["## Training curves", "", f"![curves]({curves.name})", "",
                   "Validation loss per step, from the runs' CSV logs in `bench/results/*-train/`.", ""]  # fmt: skip
     lines += ["## Limits", "",
-              "- Small on purpose: trained for minutes to hours on CPU, on game, tracker and synthesized",
+              "- Small on purpose: trained for minutes to hours (on CPU, or minutes on one GPU), on game, tracker and synthesized",
               "  General-MIDI music. Expect weak reconstructions and generations; the point is the method",
               "  and the measured shape of its effects, not the absolute quality.",
               "- The bottom-level prior is not trained; generation decodes from top + mid.", ""]  # fmt: skip

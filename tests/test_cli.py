@@ -84,3 +84,10 @@ def test_help_states_every_option_and_default_in_plain_text(capsys):
         main(["sample", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "(default: 1.0)" in text and "(default: 0)" in text and "22050 Hz" in text
+
+
+def test_training_set_overrides_are_checked_before_any_work(tmp_path, capsys):
+    for bad in ("batch_size=4", "optim.lr=0.1", "train.lr"):
+        assert main(["codec", "train", "--data", str(tmp_path), "--out", str(tmp_path / "run"), "--set", bad]) == 2
+        assert "--set takes model.KEY=VALUE or train.KEY=VALUE" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
