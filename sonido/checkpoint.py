@@ -17,7 +17,7 @@ from sonido.fileio import atomic_write_bytes, atomic_write_json
 
 FORMAT_VERSION = 1
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-SHIPPED = ("sonido-small", "sonido-tiny")
+SHIPPED = ("sonido-small", "sonido-small-gpu", "sonido-tiny")
 """Pretrained models shipped in ``WEIGHTS_DIR/<name>/`` (codec/, prior-top/, prior-mid/)."""
 DEFAULT_MODEL = "sonido-small"
 """What ``load_model()``, the CLI and the HEAR API use when no model is named."""
