@@ -20,8 +20,8 @@ OUT=${OUT:-runs/device} WORK=${WORK:-runs/device-work}
 ACCELERATOR=${ACCELERATOR:-gpu} PY=${PY:-python} JOBS=${JOBS:-8}
 mkdir -p "$OUT" "$WORK"
 as_sets() { for s in $1; do printf -- '--set %s ' "$s"; done; }
-# shellcheck disable=SC2046  # word splitting of the --set lists is wanted
 codec=$INIT
+# shellcheck disable=SC2046  # word splitting of the --set lists is wanted
 if "$PY" -m sonido codec train --data "$PACK" --out "$WORK/codec" --preset "${CODEC_PRESET:-small}" --init "$INIT" \
         --max-minutes "$CODEC_MINUTES" --accelerator "$ACCELERATOR" --devices 1 --quiet $(as_sets "${CODEC_SET:-}"); then
     codec=$WORK/codec/model
