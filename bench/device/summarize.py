@@ -27,13 +27,18 @@ from sonido.fileio import atomic_write_json  # noqa: E402
 STAGES = {"codec": "val/mel_distance", "prior-top": "val/bits_per_token", "prior-mid": "val/bits_per_token"}
 
 
+def last_log(folder: Path) -> Path:
+    """The stage's newest Lightning CSV log."""
+    return sorted(folder.glob("logs/*/metrics.csv"))[-1]
+
+
 def stage_figures(folder: Path, metric: str) -> dict:
-    """Steps, wall-clock, throughput and the ``metric`` curve of one returned stage."""
+    """Steps, wall-clock, throughput and the ``metric`` curve of one returned stage (the
+    step and wall-clock of its exported model: a prior's best-validated one)."""
     meta = json.loads((folder / "model" / "config.json").read_text())
     info, config = meta["info"], meta["config"]
     train, steps, wall = info["train"], info["steps"], info["wall_seconds_this_run"]
-    log = sorted(folder.glob("logs/*/metrics.csv"))[-1]
-    with open(log, newline="") as f:
+    with open(last_log(folder), newline="") as f:
         curve = [(int(r["step"]) + 1, round(float(r[metric]), 4)) for r in csv.DictReader(f) if r.get(metric)]
     out = {"steps": steps, "wall_seconds": wall, "steps_per_second": round(steps / wall, 2), "train": train,
            "curve": {"metric": metric, "points": curve}, "exported": info["last_metrics"]}  # fmt: skip
@@ -61,10 +66,10 @@ def main() -> None:
             results["stages"][stage] = "missing: the stage did not come back"
             continue
         results["stages"][stage] = fig = stage_figures(folder, metric)
-        shutil.copyfile(sorted(folder.glob("logs/*/metrics.csv"))[-1], args.logs / f"{stage}.csv")
-        last = fig["curve"]["points"][-1] if fig["curve"]["points"] else None
+        shutil.copyfile(last_log(folder), args.logs / f"{stage}.csv")
+        points = fig["curve"]["points"]
         print(f"{stage:10s} {fig['steps']:6d} steps in {fig['wall_seconds']:.0f} s ({fig['steps_per_second']} /s); "
-              f"{metric} first {fig['curve']['points'][0] if last else '-'} last {last}")  # fmt: skip
+              f"{metric} first {points[0] if points else '-'} last {points[-1] if points else '-'}")  # fmt: skip
     atomic_write_json(args.out, results)
     print(f"wrote {args.out}")
 
