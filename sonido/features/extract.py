@@ -46,10 +46,13 @@ class PriorWindows:
         conditioned: whether the prior reads the level above's tokens.
         overlap: left context of every window after the first (default: a quarter of the
             context).
+        batch: windows that are ready together run as one batch of at most this many
+            (torch spreads a batch over its threads far better than one window).
     """
 
-    def __init__(self, prior: Prior, layers: tuple[int, ...], conditioned: bool, overlap: int | None = None):
-        self.prior, self.layers = prior, tuple(layers)
+    def __init__(self, prior: Prior, layers: tuple[int, ...], conditioned: bool, overlap: int | None = None,
+                 batch: int = 4):  # fmt: skip
+        self.prior, self.layers, self.batch = prior, tuple(layers), batch
         self.ctx = prior.config.context
         self.ratio = prior.config.upsample_ratio if conditioned else 1
         self.conditioned = conditioned
@@ -74,32 +77,45 @@ class PriorWindows:
         if self.conditioned:
             self._upper = upper if self._upper is None else torch.cat([self._upper, upper], dim=-1)
         out = []
-        while self._end >= (0 if self._filled == 0 else self._filled - self.overlap) + self.ctx:
-            out.append(self._run(None))
-        return torch.cat(out, dim=2) if out else None
+        while True:
+            spans = []
+            while len(spans) < self.batch and self._end >= (0 if self._filled == 0 else self._filled - self.overlap) + self.ctx:
+                spans.append(self._next_span(None))
+            if not spans:
+                return torch.cat(out, dim=2) if out else None
+            out.append(self._run(spans))
 
     def finish(self) -> torch.Tensor | None:
         """Run the windows left once the sequence has ended."""
         out = []
         while self._filled < self._end:
-            out.append(self._run(self._end))
+            out.append(self._run([self._next_span(self._end)]))
         return torch.cat(out, dim=2) if out else None
 
-    def _run(self, n: int | None) -> torch.Tensor:
-        """One window after ``self._filled``; ``n`` is the sequence length once known."""
+    def _next_span(self, n: int | None) -> tuple[int, int, int]:
+        """``(start, end, first)`` of the window after ``self._filled`` (``first``: its first
+        position whose features it gives); ``n`` is the sequence length once known."""
         start = self._filled - self.overlap if n is None else min(self._filled - self.overlap, n - self.ctx)
         start = 0 if self._filled == 0 else max(0, start)
         start -= start % self.ratio  # keep the upper window aligned
         end = min(start + self.ctx, self._end)
-        lo = start - self._base
+        span = (start, end, self._filled)
+        self._filled = end
+        return span
+
+    def _run(self, spans: list[tuple[int, int, int]]) -> torch.Tensor:
+        """Windows of equal length as one batch ``[len(spans) * B, ctx]``; their new
+        features ``[L, B, f, D]`` in order."""
+        b = self._tokens.shape[0]
+        tokens = torch.cat([self._tokens[:, s - self._base : e - self._base] for s, e, _ in spans])
         up = None
         if self.conditioned:
             ub = self._base // self.ratio
-            up = self._upper[:, start // self.ratio - ub : -(-end // self.ratio) - ub]
-        hidden = self.prior(self._tokens[:, lo : end - self._base], up, taps=self.layers, logits=False).hidden
-        h = torch.stack([hidden[i] for i in self.layers])[:, :, self._filled - start :]  # (L, B, f, D)
-        self._filled = end
-        self._drop_before(max(0, end - self.ctx))
+            up = torch.cat([self._upper[:, s // self.ratio - ub : -(-e // self.ratio) - ub] for s, e, _ in spans])
+        hidden = self.prior(tokens, up, taps=self.layers, logits=False).hidden
+        h = torch.stack([hidden[i] for i in self.layers])  # (L, len(spans) * B, ctx, D)
+        h = torch.cat([h[:, i * b : (i + 1) * b, first - s :] for i, (s, _, first) in enumerate(spans)], dim=2)
+        self._drop_before(max(0, self._filled - self.ctx))
         return h
 
     def _drop_before(self, position: int) -> None:

@@ -116,3 +116,21 @@ def test_extraction_of_a_prefix_equals_the_longer_extraction_away_from_its_end(m
     for lv, hop in (("top", 128), ("mid", 32)):
         keep = 22050 // hop  # the first second: a second away from the prefix's end
         torch.testing.assert_close(prefix[lv].data[:, :keep], whole[lv].data[:, :keep])
+
+
+def test_prior_windows_batched_equal_one_at_a_time():
+    torch.manual_seed(0)
+    prior = Prior(PriorConfig(level="mid", vocab_size=9, context=32, width=8, layers=2, heads=2, block=8,
+                              upper_vocab=5)).eval()  # fmt: skip
+    tokens, upper = torch.randint(0, 9, (2, 300)), torch.randint(0, 5, (2, 75))
+    runs = []
+    for batch in (1, 3):
+        windows = PriorWindows(prior, (0, 1), conditioned=True, overlap=8, batch=batch)
+        calls = []
+        windows.prior = lambda *a, **k: calls.append(a[0].shape[0]) or prior(*a, **k)
+        runs.append((torch.cat([windows.push(tokens, upper), windows.finish()], dim=2), calls))
+    (one, calls_one), (batched, calls_batched) = runs
+    torch.testing.assert_close(batched, one)
+    assert one.shape == (2, 2, 300, 8)
+    assert set(calls_one) == {2} and max(calls_batched) == 3 * 2  # three windows of two sequences at once
+    assert len(calls_batched) < len(calls_one)
