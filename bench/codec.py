@@ -134,6 +134,13 @@ def learning_curves(folder: Path) -> dict[str, list[dict]]:
     return curves
 
 
+def _shown(path: str | Path) -> str:
+    """``path`` as stored in the results: relative to the repository when inside it (a
+    default path is absolute), else as given."""
+    path = Path(path)
+    return str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus-small")
@@ -157,7 +164,7 @@ def main() -> None:
     if args.real is not None:
         datasets["real"] = RealCorpus(args.real)
     results = {"machine": {"platform": platform.platform(), "torch": torch.__version__, "threads": torch.get_num_threads()},
-               "corpus": str(args.corpus), "real": str(args.real), "models": {}, "mulaw_reference": {}}  # fmt: skip
+               "corpus": _shown(args.corpus), "real": args.real and _shown(args.real), "models": {}, "mulaw_reference": {}}  # fmt: skip
     results["notes"] = args.note
     if args.resume and args.out.exists():
         results["models"] = json.loads(args.out.read_text()).get("models", {})
@@ -183,7 +190,7 @@ def main() -> None:
         info = codec.checkpoint.info(name)
         print(f"== {label}: {name}", flush=True)
         entry = {
-            "checkpoint": name if not Path(name).is_absolute() else str(Path(name).relative_to(ROOT)),
+            "checkpoint": _shown(name),
             "quantizer": model.config.quantizer,
             "parameters": sum(p.numel() for p in model.parameters()),
             "bits_per_second": round(bits_per_second(model), 1),
