@@ -46,6 +46,8 @@ class TaggingConfig(ConfigBase):
             training fractions still take the same number of steps per epoch).
         feature_dim: width of the injected feature stream and of the aggregator.
         token_out: share of feature frames dropped in training.
+        fusion: how the feature branch's embedding joins the CNN's (``concat``, ``add`` or
+            ``gated``: see :class:`~sonido.tasks.inject.Fusion`).
     """
 
     sample_rate: int = 22050
@@ -62,6 +64,7 @@ class TaggingConfig(ConfigBase):
     feature_dim: int = 64
     token_out: float = 0.2
     dropout: float = 0.3
+    fusion: str = "concat"
 
     @property
     def frame_rate(self) -> float:
@@ -85,7 +88,7 @@ class TaggingModel(nn.Module):
         self.injector = FeatureInjector(feature_dims, cfg.feature_dim) if feature_dims else None
         self.aggregator = AttentionAggregator(cfg.feature_dim, token_out=cfg.token_out) if feature_dims else None
         cnn_dim = self.cnn.embed_dim if self.cnn is not None else 0
-        self.fusion = Fusion(cnn_dim, cfg.feature_dim, "concat") if self.cnn is not None and feature_dims else None
+        self.fusion = Fusion(cnn_dim, cfg.feature_dim, cfg.fusion) if self.cnn is not None and feature_dims else None
         width = self.fusion.out_dim if self.fusion is not None else (cnn_dim or cfg.feature_dim)
         self.head = nn.Sequential(nn.Dropout(cfg.dropout), nn.Linear(width, n_tags))
 

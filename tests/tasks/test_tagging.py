@@ -45,6 +45,16 @@ def test_model_branches():
         TaggingModel(FAST, 4, None, use_cnn=False)
 
 
+def test_fusion_is_a_config_field():
+    gated = TaggingModel(replace(FAST, fusion="gated"), 4, {"top": 16})
+    assert gated.fusion.mode == "gated" and gated.head[-1].in_features == gated.cnn.embed_dim
+    assert gated(torch.randn(2, 128, 32), {"top": torch.randn(2, 70, 16)}).shape == (2, 4)
+    concat = TaggingModel(FAST, 4, {"top": 16})
+    assert concat.head[-1].in_features == concat.cnn.embed_dim + FAST.feature_dim
+    with pytest.raises(ValueError, match="fusion"):
+        TaggingModel(replace(FAST, fusion="sum"), 4, {"top": 16})
+
+
 @pytest.mark.parametrize("variant", ["baseline", "boosted", "features_only", "control"])
 def test_tagging_runs_every_variant(mini_corpus, feature_root, tmp_path, variant):
     task = Tagging(FAST)
