@@ -59,6 +59,8 @@ class PriorWindows:
         self.overlap = self.ctx // 4 if overlap is None else overlap
         if not 0 <= self.overlap < self.ctx:
             raise ValueError(f"overlap must be in [0, {self.ctx}), got {self.overlap}")
+        if batch < 1:
+            raise ValueError(f"batch must be at least 1 window, got {batch}")
         self._tokens: torch.Tensor | None = None  # [B, n] from absolute position self._base on
         self._upper: torch.Tensor | None = None  # [B, n / ratio] from self._base / ratio on
         self._base = 0

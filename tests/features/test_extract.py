@@ -134,3 +134,5 @@ def test_prior_windows_batched_equal_one_at_a_time():
     assert one.shape == (2, 2, 300, 8)
     assert set(calls_one) == {2} and max(calls_batched) == 3 * 2  # three windows of two sequences at once
     assert len(calls_batched) < len(calls_one)
+    with pytest.raises(ValueError, match="batch"):
+        PriorWindows(prior, (0,), conditioned=True, batch=0)
