@@ -1,6 +1,7 @@
 """Codec benchmark: speed, memory, reconstruction quality, codebook use; SQ vs EMA-VQ.
 
     python bench/codec.py --corpus data/corpus-small [--real data/real] [--out bench/results/codec.json]
+    python bench/codec.py --speed-only --out bench/results/codec-speed.json   # on an idle machine
 
 Evaluates the shipped codecs (``sonido-tiny``'s stochastic quantizer, ``sonido-small``'s
 when it is installed) and the deterministic EMA-VQ baseline trained with the tiny recipe
@@ -88,6 +89,7 @@ def speed(model, seconds: float, batch: int) -> dict[str, float]:
     audio_seconds = batch * seconds
     return {
         "encode_x_realtime": round(audio_seconds / _timed(lambda: model.encode(x)), 2),
+        "encode_top_mid_x_realtime": round(audio_seconds / _timed(lambda: model.encode(x, ("top", "mid"))), 2),
         "decode_x_realtime": round(audio_seconds / _timed(lambda: model.decode(tokens)), 2),
     }
 
@@ -148,11 +150,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "codec.json")
     parser.add_argument("--max-seconds", type=float, default=20.0, help="seconds of each test piece evaluated")
     parser.add_argument("--long-seconds", type=float, default=600.0)
-    parser.add_argument(
-        "--skip-speed",
-        action="store_true",
-        help="reconstruction and code use only (speed figures mean little on a loaded machine)",
-    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--skip-speed", action="store_true",
+                      help="reconstruction and code use only (speed figures mean little on a loaded machine)")
+    mode.add_argument("--speed-only", action="store_true",
+                      help="speed and memory only (no reconstruction, no µ-law reference): for an idle machine")
     parser.add_argument("--codecs", default="", help="comma-separated names of MODELS to evaluate (default: all)")
     parser.add_argument("--add", action="append", default=[], metavar="LABEL=FOLDER",
                         help="also evaluate this codec folder under this label (repeatable)")
@@ -171,7 +173,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     # The reference first: cheap, and a failure here should not wait for the codecs.
     ref = codec.load("sonido-tiny")
-    for key, ds in datasets.items():
+    for key, ds in datasets.items() if not args.speed_only else ():
         results["mulaw_reference"][key] = mulaw_reference(
             ds, "test", args.max_seconds, bits_per_second(ref), ref.sample_rate
         )
@@ -200,14 +202,16 @@ def main() -> None:
         if not args.skip_speed:
             entry["speed"] = {"batch1_30s": speed(model, 30.0, 1), "batch8_10s": speed(model, 10.0, 8)}
             entry["long_file"] = long_file(name, args.long_seconds)
-        # The rendered corpus' figures stay at the top level, as in earlier results files.
-        entry.update(evaluate_codec(model, datasets["corpus"], "test", args.max_seconds))
-        if "real" in datasets:
-            entry["real"] = evaluate_codec(model, datasets["real"], "test", args.max_seconds)
+        if not args.speed_only:
+            # The rendered corpus' figures stay at the top level, as in earlier results files.
+            entry.update(evaluate_codec(model, datasets["corpus"], "test", args.max_seconds))
+            if "real" in datasets:
+                entry["real"] = evaluate_codec(model, datasets["real"], "test", args.max_seconds)
         results["models"][label] = entry
         _write(args.out, results)  # partial: a later step that fails loses nothing (--resume)
-    results["learning_curves"] = learning_curves(ROOT / "bench" / "results" / "codec-train")
-    if {"stochastic (sonido-tiny)", "ema-vq baseline"} - set(results["models"]):
+    if not args.speed_only:
+        results["learning_curves"] = learning_curves(ROOT / "bench" / "results" / "codec-train")
+    if args.speed_only or {"stochastic (sonido-tiny)", "ema-vq baseline"} - set(results["models"]):
         _write(args.out, results)
         _print(results)
         return
@@ -264,6 +268,7 @@ def _print(results: dict) -> None:
     for col in (
         "model",
         "enc b1",
+        "enc b1 top+mid",
         "dec b1",
         "enc b8",
         "dec b8",
@@ -276,7 +281,8 @@ def _print(results: dict) -> None:
         if "speed" not in m:
             continue
         s, lf = m["speed"], m["long_file"]
-        t.add_row(label, str(s["batch1_30s"]["encode_x_realtime"]), str(s["batch1_30s"]["decode_x_realtime"]),
+        t.add_row(label, str(s["batch1_30s"]["encode_x_realtime"]), str(s["batch1_30s"].get("encode_top_mid_x_realtime")),
+                  str(s["batch1_30s"]["decode_x_realtime"]),
                   str(s["batch8_10s"]["encode_x_realtime"]), str(s["batch8_10s"]["decode_x_realtime"]),
                   str(lf["encode_x_realtime"]), str(lf["decode_x_realtime"]),
                   f"{lf['encode_peak_extra_mb']}/{lf['decode_peak_extra_mb']}")  # fmt: skip
