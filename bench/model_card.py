@@ -35,17 +35,43 @@ INTRO = {
         "training file (4.8 h of tokens), about 2 hours each over two sessions (the wall-clock below is the",
         "second session's share). Later sessions can resume it from `checkpoints/sonido-small/`.",
     ],
-    "sonido-small-gpu": [
-        "sonido-small's recipe (the same codec architecture and 128 x 6 priors) trained on a lent GPU",
-        "(one NVIDIA H200, 9 minutes in all, `bench/device/pretrain_all.sh`; figures in",
-        "`bench/results/device-pretraining.json`): the codec fine-tuned from sonido-small's for 3.2 minutes",
-        "(2515 steps of 32 x 1.5 s crops: 33 h of audio seen, against 1.4 h for sonido-small's), then both",
-        "priors trained from scratch on its tokens for 1.5 minutes each (156 M and 128 M tokens seen, about",
-        "5x sonido-small's). The data is the pack that travelled to the GPU (`bench/device/pack_audio.py`):",
-        "the centre 11 s of every train and valid piece of the real-music corpus and the rendered small",
-        "corpus, as Ogg Vorbis at its lowest quality (1000 pieces, 3.1 h; test and holdout pieces stayed here).",
-    ],
 }
+
+
+def _seen(model: str, part: str) -> float:
+    """What a shipped part's training saw, from its ``config.json``: hours of audio (codec)
+    or millions of tokens (priors)."""
+    meta = _info(ROOT / "sonido" / "weights" / model / part)
+    steps, train, cfg = meta["info"]["steps"], meta["info"]["train"], meta["config"]
+    if part == "codec":
+        return steps * train["batch_size"] * train["segment"] / cfg["sample_rate"] / 3600
+    return steps * train["batch_size"] * cfg["context"] / 1e6
+
+
+def _gpu_intro() -> list[str]:
+    """sonido-small-gpu's paragraph, its figures read from its and sonido-small's configs."""
+    codec = _info(ROOT / "sonido" / "weights" / "sonido-small-gpu" / "codec")
+    train, sr = codec["info"]["train"], codec["config"]["sample_rate"]
+    ratio = _seen("sonido-small-gpu", "prior-top") / _seen("sonido-small", "prior-top")
+    return [
+        "sonido-small's recipe (the same codec architecture and 128 x 6 priors) trained on a lent GPU",
+        "(one NVIDIA H200, `bench/device/pretrain_all.sh`; the run's record is",
+        f"`bench/results/device-pretraining.json`): the codec fine-tuned from sonido-small's for {codec['info']['steps']}",
+        f"steps of {train['batch_size']} x {train['segment'] / sr:.1f} s crops ({_seen('sonido-small-gpu', 'codec'):.0f} h of audio "
+        f"seen, against {_seen('sonido-small', 'codec'):.1f} h for",
+        "sonido-small's), then both priors trained from scratch on its tokens "
+        f"({_seen('sonido-small-gpu', 'prior-top'):.0f} M and {_seen('sonido-small-gpu', 'prior-mid'):.0f} M",
+        f"tokens seen, top {ratio:.1f}x sonido-small's). The data is the pack that travelled to the GPU",
+        "(`bench/device/pack_audio.py`): the centre 11 s of every train and valid piece of the real-music",
+        "corpus and the rendered small corpus, as Ogg Vorbis at its lowest quality (test and holdout pieces",
+        "stayed here).",
+    ]
+
+
+MODELS = (*INTRO, "sonido-small-gpu")
+"""Shipped models with a card: the CPU-trained ones' paragraphs are typed (INTRO), sonido-small-gpu's read."""
+
+
 RENDERED_LICENCE = [
     "- The rendered corpus: scores from music21's bundled corpus (BSD-licensed toolkit; the scores are",
     "  public-domain works or distributed by music21 for research) rendered with FluidR3_GM (MIT) or",
@@ -193,7 +219,7 @@ def codec_figures(path: Path) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", choices=sorted(INTRO), default="sonido-tiny")
+    parser.add_argument("--model", choices=sorted(MODELS), default="sonido-tiny")
     parser.add_argument("--ship", type=Path, default=None, help="a task run's model folder to ship")
     parser.add_argument("--name", default=None, help="with --ship: the shipped name")
     parser.add_argument("--results", type=Path, default=None, help="with --ship: the sweep's results file")
@@ -204,7 +230,8 @@ def main() -> None:
         ship_task_model(args.ship, args.name, args.results.resolve())
         return
     weights = ROOT / "sonido" / "weights" / args.model
-    lines = [f"# {args.model}", "", *INTRO[args.model],
+    intro = INTRO[args.model] if args.model in INTRO else _gpu_intro()
+    lines = [f"# {args.model}", "", *intro,
              "Every figure below is read from the checkpoints and from `bench/results/*.json` by",
              "`bench/model_card.py`.", ""]  # fmt: skip
     total = 0.0
