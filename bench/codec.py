@@ -162,8 +162,8 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true", help="keep the models already in --out (written after each)")
     args = parser.parse_args()
 
-    datasets = {"corpus": EmbeddedCorpus(args.corpus)}
-    if args.real is not None:
+    datasets = {} if args.speed_only else {"corpus": EmbeddedCorpus(args.corpus)}  # speed needs no corpus
+    if args.real is not None and not args.speed_only:
         datasets["real"] = RealCorpus(args.real)
     results = {"machine": {"platform": platform.platform(), "torch": torch.__version__, "threads": torch.get_num_threads()},
                "corpus": _shown(args.corpus), "real": args.real and _shown(args.real), "models": {}, "mulaw_reference": {}}  # fmt: skip
@@ -173,7 +173,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     # The reference first: cheap, and a failure here should not wait for the codecs.
     ref = codec.load("sonido-tiny")
-    for key, ds in datasets.items() if not args.speed_only else ():
+    for key, ds in datasets.items():
         results["mulaw_reference"][key] = mulaw_reference(
             ds, "test", args.max_seconds, bits_per_second(ref), ref.sample_rate
         )

@@ -52,16 +52,16 @@ def _gpu_intro() -> list[str]:
     """sonido-small-gpu's paragraph, its figures read from its and sonido-small's configs."""
     codec = _info(ROOT / "sonido" / "weights" / "sonido-small-gpu" / "codec")
     train, sr = codec["info"]["train"], codec["config"]["sample_rate"]
-    ratio = _seen("sonido-small-gpu", "prior-top") / _seen("sonido-small", "prior-top")
+    seen = {part: _seen("sonido-small-gpu", part) for part in ("codec", "prior-top", "prior-mid")}
     return [
         "sonido-small's recipe (the same codec architecture and 128 x 6 priors) trained on a lent GPU",
         "(one NVIDIA H200, `bench/device/pretrain_all.sh`; the run's record is",
         f"`bench/results/device-pretraining.json`): the codec fine-tuned from sonido-small's for {codec['info']['steps']}",
-        f"steps of {train['batch_size']} x {train['segment'] / sr:.1f} s crops ({_seen('sonido-small-gpu', 'codec'):.0f} h of audio "
+        f"steps of {train['batch_size']} x {train['segment'] / sr:.1f} s crops ({seen['codec']:.0f} h of audio "
         f"seen, against {_seen('sonido-small', 'codec'):.1f} h for",
         "sonido-small's), then both priors trained from scratch on its tokens "
-        f"({_seen('sonido-small-gpu', 'prior-top'):.0f} M and {_seen('sonido-small-gpu', 'prior-mid'):.0f} M",
-        f"tokens seen, top {ratio:.1f}x sonido-small's). The data is the pack that travelled to the GPU",
+        f"({seen['prior-top']:.0f} M and {seen['prior-mid']:.0f} M",
+        f"tokens seen, top {seen['prior-top'] / _seen('sonido-small', 'prior-top'):.1f}x sonido-small's). The data is the pack that travelled to the GPU",
         "(`bench/device/pack_audio.py`): the centre 11 s of every train and valid piece of the real-music",
         "corpus and the rendered small corpus, as Ogg Vorbis at its lowest quality (test and holdout pieces",
         "stayed here).",
